@@ -1,0 +1,143 @@
+/**
+ * KMS Lab's engine: a faithful, pure-TypeScript model of AWS KMS.
+ *
+ * ```ts
+ * const kms = await createKms({ store: new MemoryStore() });
+ * const { KeyMetadata } = await kms.call('CreateKey', {});
+ * ```
+ * Inputs and outputs are the shapes of `@aws-sdk/client-kms` (blobs as Uint8Array, timestamps as
+ * Date); failures reject with a {@link KmsError} carrying AWS's exception name and message.
+ */
+import type * as K from '@aws-sdk/client-kms';
+import type { Authorizer } from './access/authorizer.ts';
+import { KmsEngine, type KmsEvent, type KeyView } from './engine.ts';
+import { createRegistry } from './operations/index.ts';
+import type { KmsStore, PersistedWorld } from './store/store.ts';
+import { DEFAULT_ACCOUNT } from './world/accounts.ts';
+import { keyDeletion } from './world/keyDeletion.ts';
+import { rootPrincipal, type CallerContext } from './world/principal.ts';
+import { DEFAULT_REGION } from './world/regions.ts';
+import type { ScheduledEvent } from './world/scheduler.ts';
+
+export { KmsError, isKmsError } from './errors.ts';
+export { MemoryStore } from './store/memoryStore.ts';
+export type { KmsStore, PersistedWorld, Commit } from './store/store.ts';
+export type { KmsEvent, KeyView } from './engine.ts';
+export type { CloudTrailRecord } from './audit/cloudTrail.ts';
+export type { CallTrace, TraceHop } from './audit/trace.ts';
+export type { ScheduledEvent } from './world/scheduler.ts';
+export type { CallerContext, Principal, CallSource } from './world/principal.ts';
+export { rootPrincipal } from './world/principal.ts';
+export { ACCOUNTS, DEFAULT_ACCOUNT } from './world/accounts.ts';
+export { REGIONS, DEFAULT_REGION } from './world/regions.ts';
+export type { AliasRecord, KeyRecord, Tag } from './model/key.ts';
+
+/** Every operation with its request and response types, as `@aws-sdk/client-kms` names them. */
+export interface KmsOperations {
+  CreateKey: [K.CreateKeyRequest, K.CreateKeyResponse];
+  DescribeKey: [K.DescribeKeyRequest, K.DescribeKeyResponse];
+  ListKeys: [K.ListKeysRequest, K.ListKeysResponse];
+  EnableKey: [K.EnableKeyRequest, Record<string, never>];
+  DisableKey: [K.DisableKeyRequest, Record<string, never>];
+  ScheduleKeyDeletion: [K.ScheduleKeyDeletionRequest, K.ScheduleKeyDeletionResponse];
+  CancelKeyDeletion: [K.CancelKeyDeletionRequest, K.CancelKeyDeletionResponse];
+  UpdateKeyDescription: [K.UpdateKeyDescriptionRequest, Record<string, never>];
+  GetKeyLastUsage: [K.GetKeyLastUsageRequest, K.GetKeyLastUsageResponse];
+  Encrypt: [K.EncryptRequest, K.EncryptResponse];
+  Decrypt: [K.DecryptRequest, K.DecryptResponse];
+  ReEncrypt: [K.ReEncryptRequest, K.ReEncryptResponse];
+  GenerateDataKey: [K.GenerateDataKeyRequest, K.GenerateDataKeyResponse];
+  GenerateDataKeyWithoutPlaintext: [
+    K.GenerateDataKeyWithoutPlaintextRequest,
+    K.GenerateDataKeyWithoutPlaintextResponse,
+  ];
+  GenerateRandom: [K.GenerateRandomRequest, K.GenerateRandomResponse];
+  CreateAlias: [K.CreateAliasRequest, Record<string, never>];
+  UpdateAlias: [K.UpdateAliasRequest, Record<string, never>];
+  DeleteAlias: [K.DeleteAliasRequest, Record<string, never>];
+  ListAliases: [K.ListAliasesRequest, K.ListAliasesResponse];
+  TagResource: [K.TagResourceRequest, Record<string, never>];
+  UntagResource: [K.UntagResourceRequest, Record<string, never>];
+  ListResourceTags: [K.ListResourceTagsRequest, K.ListResourceTagsResponse];
+  GetKeyPolicy: [K.GetKeyPolicyRequest, K.GetKeyPolicyResponse];
+  PutKeyPolicy: [K.PutKeyPolicyRequest, Record<string, never>];
+  ListKeyPolicies: [K.ListKeyPoliciesRequest, K.ListKeyPoliciesResponse];
+}
+export type OperationName = keyof KmsOperations;
+export type OperationInput<O extends OperationName> = KmsOperations[O][0];
+export type OperationOutput<O extends OperationName> = KmsOperations[O][1];
+
+export interface CreateKmsOptions {
+  /** Where the world lives: `MemoryStore` in Node, `IdbStore` in the browser. */
+  readonly store: KmsStore;
+  /** Simulated start time of a new world; default: now. */
+  readonly startTime?: Date;
+  /** Let simulated time flow with real time between calls (default false: time moves only when advanced). */
+  readonly clockRunning?: boolean;
+  /** Who calls when a call names no caller; default: root of 111122223333 in us-east-1. */
+  readonly defaultCaller?: CallerContext;
+  readonly authorizer?: Authorizer;
+}
+
+/** The engine's public surface. */
+export interface Kms {
+  /** Calls a KMS operation with SDK-shaped input; rejects with a KmsError. */
+  call<O extends OperationName>(
+    operation: O,
+    input: OperationInput<O>,
+    caller?: CallerContext,
+  ): Promise<OperationOutput<O>>;
+  /** Untyped form of `call`, for the wire protocol and scripts: any operation name, any input. */
+  send(operation: string, input: unknown, caller?: CallerContext): Promise<Record<string, unknown>>;
+  /** The names of every implemented operation. */
+  operations(): string[];
+  /** Simulated time, epoch ms. */
+  now(): number;
+  /** Advances simulated time, firing scheduled events (deletions, rotations, expiries) in order. */
+  advanceClock(seconds: number): Promise<ScheduledEvent[]>;
+  /** Scheduled events still to come, soonest first. */
+  upcoming(): ScheduledEvent[];
+  /** Every CloudTrail record, oldest first. */
+  trail(): readonly import('./audit/cloudTrail.ts').CloudTrailRecord[];
+  /** Keys and aliases of every account and Region, without key material. */
+  keys(): KeyView[];
+  aliases(): readonly import('./model/key.ts').AliasRecord[];
+  onEvent(listener: (e: KmsEvent) => void): () => void;
+  /** A plain-data copy of the world (material stays wrapped under the store's domain key). */
+  snapshot(): Promise<PersistedWorld>;
+  /** Replaces the world with a snapshot, or with a fresh world when none is given. */
+  restore(world?: PersistedWorld): Promise<void>;
+}
+
+export const defaultCaller = (): CallerContext => ({
+  principal: rootPrincipal(DEFAULT_ACCOUNT),
+  region: DEFAULT_REGION,
+  source: 'api',
+});
+
+/** Opens (or creates) a KMS world in `store`. */
+export async function createKms(options: CreateKmsOptions): Promise<Kms> {
+  const engine = await KmsEngine.open({
+    store: options.store,
+    registry: createRegistry(),
+    behaviours: [keyDeletion],
+    authorizer: options.authorizer,
+    startTime: options.startTime?.getTime(),
+    clockRunning: options.clockRunning,
+  });
+  const fallback = options.defaultCaller ?? defaultCaller();
+  return {
+    call: (op, input, caller) => engine.call(op, input, caller ?? fallback) as never,
+    send: (op, input, caller) => engine.call(op, input, caller ?? fallback),
+    operations: () => engine.operationNames(),
+    now: () => engine.now(),
+    advanceClock: (s) => engine.advanceClock(s),
+    upcoming: () => engine.upcoming(),
+    trail: () => engine.trail(),
+    keys: () => engine.keys(),
+    aliases: () => engine.aliases(),
+    onEvent: (l) => engine.onEvent(l),
+    snapshot: () => engine.snapshot(),
+    restore: (w) => engine.restore(w),
+  };
+}

@@ -1,0 +1,33 @@
+import type { KeyRecord } from './key.ts';
+
+/** KeyMetadata as CreateKey and DescribeKey return it (kms-api.md §16), field order as AWS's. */
+export function keyMetadata(k: KeyRecord): Record<string, unknown> {
+  const m: Record<string, unknown> = {
+    AWSAccountId: k.accountId,
+    KeyId: k.keyId,
+    Arn: k.arn,
+    CreationDate: new Date(k.createdAt),
+    Enabled: k.state === 'Enabled',
+    Description: k.description,
+    KeyUsage: k.keyUsage,
+    KeyState: k.state,
+  };
+  if (k.state === 'PendingDeletion' && k.deletionDate !== undefined)
+    m.DeletionDate = new Date(k.deletionDate);
+  m.Origin = k.origin;
+  m.KeyManager = k.keyManager;
+  m.CustomerMasterKeySpec = k.keySpec;
+  m.KeySpec = k.keySpec;
+  if (k.keyUsage === 'ENCRYPT_DECRYPT')
+    m.EncryptionAlgorithms =
+      k.keySpec === 'SYMMETRIC_DEFAULT' ? ['SYMMETRIC_DEFAULT'] : ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'];
+  m.MultiRegion = k.multiRegion;
+  if (k.multiRegion)
+    m.MultiRegionConfiguration = {
+      MultiRegionKeyType: 'PRIMARY',
+      PrimaryKey: { Arn: k.arn, Region: k.region },
+      ReplicaKeys: [],
+    };
+  if (k.currentMaterialId) m.CurrentKeyMaterialId = k.currentMaterialId;
+  return m;
+}

@@ -1,0 +1,128 @@
+import type { ClockState } from '../world/clock.ts';
+import type { AliasRecord, KeyRecord } from './key.ts';
+
+/** The persisted world, as plain data: keys and aliases of every account and Region. */
+export interface WorldData {
+  keys: Map<string, KeyRecord>;
+  aliases: Map<string, AliasRecord>;
+  clock: ClockState;
+}
+
+/** What one call changed; the store commits it atomically. */
+export interface WorldChanges {
+  readonly putKeys: readonly KeyRecord[];
+  readonly deleteKeys: readonly string[];
+  readonly putAliases: readonly AliasRecord[];
+  readonly deleteAliases: readonly string[];
+}
+
+/**
+ * A call's view of the world. Reads see staged changes; writes are copy-on-write and reach the
+ * world only when the call succeeds, so a failing call changes nothing.
+ */
+export class WorldTx {
+  readonly #world: WorldData;
+  readonly #keys = new Map<string, KeyRecord | null>();
+  readonly #aliases = new Map<string, AliasRecord | null>();
+
+  constructor(world: WorldData) {
+    this.#world = world;
+  }
+
+  key(arn: string): KeyRecord | undefined {
+    const staged = this.#keys.get(arn);
+    if (staged === null) return undefined;
+    return staged ?? this.#world.keys.get(arn);
+  }
+
+  /** A writable copy of the key, staged for commit. */
+  editKey(arn: string): KeyRecord {
+    const staged = this.#keys.get(arn);
+    if (staged) return staged;
+    const current = this.#world.keys.get(arn);
+    if (!current || staged === null) throw new Error(`editKey: no key ${arn}`);
+    const copy = structuredClone(current);
+    this.#keys.set(arn, copy);
+    return copy;
+  }
+
+  putKey(key: KeyRecord): void {
+    this.#keys.set(key.arn, key);
+  }
+
+  deleteKey(arn: string): void {
+    this.#keys.set(arn, null);
+  }
+
+  alias(arn: string): AliasRecord | undefined {
+    const staged = this.#aliases.get(arn);
+    if (staged === null) return undefined;
+    return staged ?? this.#world.aliases.get(arn);
+  }
+
+  putAlias(alias: AliasRecord): void {
+    this.#aliases.set(alias.aliasArn, alias);
+  }
+
+  deleteAlias(arn: string): void {
+    this.#aliases.set(arn, null);
+  }
+
+  /** Keys of one account and Region, in creation order. */
+  keysIn(accountId: string, region: string): KeyRecord[] {
+    return this.#all(this.#world.keys, this.#keys).filter(
+      (k) => k.accountId === accountId && k.region === region,
+    );
+  }
+
+  aliasesIn(accountId: string, region: string): AliasRecord[] {
+    return this.#all(this.#world.aliases, this.#aliases).filter(
+      (a) => a.accountId === accountId && a.region === region,
+    );
+  }
+
+  allKeys(): KeyRecord[] {
+    return this.#all(this.#world.keys, this.#keys);
+  }
+
+  allAliases(): AliasRecord[] {
+    return this.#all(this.#world.aliases, this.#aliases);
+  }
+
+  #all<T>(base: Map<string, T>, staged: Map<string, T | null>): T[] {
+    const out: T[] = [];
+    for (const [id, v] of base) {
+      const s = staged.get(id);
+      if (s === null) continue;
+      out.push(s ?? v);
+    }
+    for (const [id, v] of staged) if (v !== null && !base.has(id)) out.push(v);
+    return out;
+  }
+
+  get dirty(): boolean {
+    return this.#keys.size > 0 || this.#aliases.size > 0;
+  }
+
+  changes(): WorldChanges {
+    const pick = <T>(m: Map<string, T | null>) => ({
+      put: [...m.values()].filter((v): v is T => v !== null),
+      del: [...m.entries()].filter(([, v]) => v === null).map(([k]) => k),
+    });
+    const k = pick(this.#keys);
+    const a = pick(this.#aliases);
+    return { putKeys: k.put, deleteKeys: k.del, putAliases: a.put, deleteAliases: a.del };
+  }
+
+  /** Applies the staged changes to the world (after the store committed them). */
+  apply(): void {
+    for (const [arn, v] of this.#keys) {
+      if (v === null) this.#world.keys.delete(arn);
+      else this.#world.keys.set(arn, v);
+    }
+    for (const [arn, v] of this.#aliases) {
+      if (v === null) this.#world.aliases.delete(arn);
+      else this.#world.aliases.set(arn, v);
+    }
+  }
+}

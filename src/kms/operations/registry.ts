@@ -1,0 +1,83 @@
+import type { KmsError } from '../errors.ts';
+import type { KeyUsage } from '../model/enums.ts';
+import type { KeyRecord } from '../model/key.ts';
+import type { StateRule } from '../model/keyState.ts';
+import type { CallContext } from './context.ts';
+import type { StructureShape } from './shape.ts';
+
+/**
+ * How an operation finds a key it acts on. The pipeline resolves every target, authorizes it,
+ * applies its state rule and usage check, all before the handler runs.
+ */
+export interface KeyTarget {
+  /** Name under which the handler finds the resolved key (`ctx.keys[role]`). */
+  readonly role: string;
+  /** Input member holding the key reference. */
+  readonly field?: string;
+  /** 'A': key ID, key ARN, alias name, alias ARN. 'K': key ID or key ARN only. */
+  readonly forms: 'A' | 'K';
+  /** When the member may be absent (e.g. ListAliases' filter). */
+  readonly optional?: boolean;
+  /** Custom resolution (Decrypt reads the key from the ciphertext). */
+  readonly resolve?: (ctx: CallContext) => KeyRecord;
+  readonly state: StateRule;
+  /** Key usages this operation accepts; others get InvalidKeyUsageException. */
+  readonly usage?: readonly KeyUsage[];
+  /** IAM action authorized against this key, when it differs from the operation's. */
+  readonly action?: string;
+  /** AWS managed keys refuse customer management. */
+  readonly customerManagedOnly?: boolean;
+}
+
+export interface OperationSpec {
+  readonly name: string;
+  readonly input: StructureShape;
+  /** `kms:<Op>`; null for operations that are not authorized per key (none today). */
+  readonly action: string;
+  /** CloudTrail readOnly. */
+  readonly readOnly: boolean;
+  /** Cryptographic operations log `responseElements: null` and count for GetKeyLastUsage. */
+  readonly cryptographic?: boolean;
+  /** Changes the world (and so must commit before answering). */
+  readonly mutates: boolean;
+  readonly supportsDryRun?: boolean;
+  readonly keys?: readonly KeyTarget[];
+  /** Semantic input checks that need no key, run right after shape validation. */
+  readonly validate?: (input: Record<string, unknown>, ctx: CallContext) => void;
+  /** Checks that need the resolved keys, run before DryRun is answered. */
+  readonly precheck?: (ctx: CallContext) => void | Promise<void>;
+  readonly handler: (ctx: CallContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** CloudTrail requestParameters; default: the input in lowerCamelCase without blobs. */
+  readonly trailRequest?: (ctx: CallContext) => Record<string, unknown> | null;
+  /** CloudTrail responseElements for successful management calls; default: none (null). */
+  readonly trailResponse?: (
+    output: Record<string, unknown>,
+    ctx: CallContext,
+  ) => Record<string, unknown> | null;
+}
+
+/** A family module's operations. */
+export type OperationFamily = readonly OperationSpec[];
+
+export class OperationRegistry {
+  readonly #ops = new Map<string, OperationSpec>();
+
+  register(...families: OperationFamily[]): this {
+    for (const family of families)
+      for (const op of family) {
+        if (this.#ops.has(op.name)) throw new Error(`Operation ${op.name} registered twice`);
+        this.#ops.set(op.name, op);
+      }
+    return this;
+  }
+
+  get(name: string): OperationSpec | undefined {
+    return this.#ops.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#ops.keys()].sort();
+  }
+}
+
+export type ErrorFactory = (arn: string) => KmsError;
