@@ -6,26 +6,35 @@ import { chromiumPath, ensureDependencies } from './ensure-deps.mjs';
 
 ensureDependencies();
 if (!existsSync(chromiumPath()))
-  console.warn(`warning: no Chromium at ${chromiumPath()}; browser tests will fail (set CHROME_PATH or apt-get install chromium)`);
+  console.warn(
+    `warning: no Chromium at ${chromiumPath()}; browser tests will fail (set CHROME_PATH or apt-get install chromium)`,
+  );
 
 const report = '.vitest-report.json';
 rmSync(report, { force: true });
 const run = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 
 let passed = 0;
-let failed = 0;
+let failed = 1;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests;
   // A test file that fails to load has no failed tests but is a failure all the same.
-  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  );
   failed = r.numFailedTests + brokenFiles.length;
-} else {
-  failed = 1;
 }
 if (run.status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
