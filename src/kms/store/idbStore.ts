@@ -1,0 +1,158 @@
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
+import { generateDomainKey } from '../crypto/domainKey.ts';
+import type { AliasRecord, KeyRecord } from '../model/key.ts';
+import type { ClockState } from '../world/clock.ts';
+import type { Commit, KmsStore, PersistedWorld } from './store.ts';
+
+/** The IndexedDB layout of one world. */
+interface KmsDb extends DBSchema {
+  /** `domainKey`: the non-extractable CryptoKey itself; `clock`: the simulated clock. */
+  meta: { key: 'domainKey' | 'clock'; value: CryptoKey | ClockState };
+  /** Key records by ARN; material only wrapped under the domain key. */
+  keys: { key: string; value: KeyRecord };
+  aliases: { key: string; value: AliasRecord };
+  /** CloudTrail records in commit order (auto-increment keys). */
+  trail: { key: number; value: CloudTrailRecord; indexes: { eventTime: string } };
+}
+
+const VERSION = 1;
+const STORES = ['meta', 'keys', 'aliases', 'trail'] as const;
+type WriteTx = IDBPTransaction<KmsDb, typeof STORES, 'readwrite'>;
+
+/**
+ * A {@link KmsStore} in IndexedDB, for the KMS worker (and Node tests with `fake-indexeddb`).
+ * Every commit is one readwrite transaction over all stores: it happens entirely or not at all.
+ */
+export class IdbStore implements KmsStore {
+  readonly #db: IDBPDatabase<KmsDb>;
+  readonly #domainKey: CryptoKey;
+
+  private constructor(db: IDBPDatabase<KmsDb>, domainKey: CryptoKey) {
+    this.#db = db;
+    this.#domainKey = domainKey;
+  }
+
+  /** @internal Use {@link openIdbStore}. */
+  static async open(dbName: string): Promise<IdbStore> {
+    const db = await openDB<KmsDb>(dbName, VERSION, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('keys', { keyPath: 'arn' });
+        db.createObjectStore('aliases', { keyPath: 'aliasArn' });
+        db.createObjectStore('trail', { autoIncrement: true }).createIndex('eventTime', 'eventTime');
+      },
+      // Another connection wants a newer schema: let it proceed rather than block it forever.
+      blocking() {
+        db.close();
+      },
+    });
+    try {
+      return new IdbStore(db, await loadOrCreateDomainKey(db));
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** The world's non-extractable AES-GCM domain key, created with the database. */
+  domainKey(): Promise<CryptoKey> {
+    return Promise.resolve(this.#domainKey);
+  }
+
+  /**
+   * Everything persisted, or undefined if nothing was ever committed. Keys and aliases come back
+   * in creation order (records created in the same millisecond: by ARN); the trail in commit order.
+   */
+  async load(): Promise<PersistedWorld | undefined> {
+    const tx = this.#db.transaction(STORES, 'readonly');
+    const [clock, keys, aliases, trail] = await Promise.all([
+      tx.objectStore('meta').get('clock') as Promise<ClockState | undefined>,
+      tx.objectStore('keys').getAll(),
+      tx.objectStore('aliases').getAll(),
+      tx.objectStore('trail').getAll(),
+      tx.done,
+    ]);
+    if (!clock && !keys.length && !aliases.length && !trail.length) return undefined;
+    // IndexedDB returns records by primary key (ARN); the engine expects creation order.
+    const byCreation = (a: { createdAt: number }, b: { createdAt: number }) => a.createdAt - b.createdAt;
+    keys.sort(byCreation);
+    aliases.sort(byCreation);
+    return { keys, aliases, trail, ...(clock ? { clock } : {}) };
+  }
+
+  /** Writes a call's changes, trail records and clock in one transaction; resolves once durable. */
+  commit(change: Commit): Promise<void> {
+    return this.#write(function* (tx) {
+      const keys = tx.objectStore('keys');
+      const aliases = tx.objectStore('aliases');
+      const trail = tx.objectStore('trail');
+      for (const k of change.putKeys) yield keys.put(k);
+      for (const arn of change.deleteKeys) yield keys.delete(arn);
+      for (const a of change.putAliases) yield aliases.put(a);
+      for (const arn of change.deleteAliases) yield aliases.delete(arn);
+      for (const r of change.trail) yield trail.add(r);
+      yield tx.objectStore('meta').put(change.clock, 'clock');
+    });
+  }
+
+  /** Replaces the whole world (the domain key stays) in one transaction. */
+  replace(world: PersistedWorld): Promise<void> {
+    return this.#write(function* (tx) {
+      const meta = tx.objectStore('meta');
+      const keys = tx.objectStore('keys');
+      const aliases = tx.objectStore('aliases');
+      const trail = tx.objectStore('trail');
+      yield keys.clear();
+      yield aliases.clear();
+      yield trail.clear();
+      yield world.clock ? meta.put(world.clock, 'clock') : meta.delete('clock');
+      for (const k of world.keys) yield keys.put(k);
+      for (const a of world.aliases) yield aliases.put(a);
+      for (const r of world.trail) yield trail.add(r);
+    });
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /**
+   * Issues the requests `build` yields in one readwrite transaction and waits for it to complete.
+   * A request that throws synchronously (e.g. an uncloneable value) aborts the transaction, so the
+   * requests before it never commit on their own.
+   */
+  async #write(build: (tx: WriteTx) => Iterable<Promise<unknown>>): Promise<void> {
+    const tx = this.#db.transaction(STORES, 'readwrite');
+    const pending: Promise<unknown>[] = [tx.done];
+    try {
+      for (const request of build(tx)) pending.push(request);
+    } catch (e) {
+      tx.abort();
+      await Promise.allSettled(pending);
+      throw e;
+    }
+    // Promise.all observes every request, so a failed transaction leaves no unhandled rejection.
+    await Promise.all(pending);
+  }
+}
+
+/** The stored domain key, or a new one stored once (two racing openers end up with the same key). */
+async function loadOrCreateDomainKey(db: IDBPDatabase<KmsDb>): Promise<CryptoKey> {
+  const existing = (await db.get('meta', 'domainKey')) as CryptoKey | undefined;
+  if (existing) return existing;
+  const fresh = await generateDomainKey(); // before the transaction: it would close across this await
+  const tx = db.transaction('meta', 'readwrite');
+  const stored = (await tx.store.get('domainKey')) as CryptoKey | undefined;
+  if (!stored) await tx.store.put(fresh, 'domainKey');
+  await tx.done;
+  return stored ?? fresh;
+}
+
+/**
+ * Opens (or creates) the IndexedDB world `dbName`. Each named world is its own database, with its
+ * own domain key: a non-extractable AES-GCM CryptoKey generated once and stored as the object itself.
+ */
+export async function openIdbStore(dbName = 'kms-lab'): Promise<IdbStore> {
+  return IdbStore.open(dbName);
+}

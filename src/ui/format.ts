@@ -1,0 +1,68 @@
+/** Small formatting helpers for the console: base64 blobs, simulated times and durations. */
+
+export function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Decodes standard base64 (whitespace ignored); undefined when the text is not base64. */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  const clean = text.replace(/\s+/g, '');
+  if (!clean || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) return undefined;
+  try {
+    const bin = atob(clean);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes as UTF-8 text when they are valid UTF-8, otherwise undefined. */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `2026-11-28 10:00` in UTC, the time zone CloudTrail uses. */
+export function formatDateTime(ms: number, seconds = false): string {
+  const d = new Date(ms);
+  const base = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  return seconds ? `${base}:${pad(d.getUTCSeconds())}` : base;
+}
+
+export function formatDate(ms: number): string {
+  return formatDateTime(ms).slice(0, 10);
+}
+
+/** A coarse, human duration: `in 6 days`, `in 3 hours`, `now`. */
+export function formatFromNow(at: number, now: number): string {
+  const diff = at - now;
+  if (diff <= 0) return 'now';
+  const minutes = diff / 60_000;
+  const units: [number, string][] = [
+    [60 * 24 * 365, 'year'],
+    [60 * 24, 'day'],
+    [60, 'hour'],
+    [1, 'minute'],
+  ];
+  for (const [size, name] of units)
+    if (minutes >= size) {
+      const n = Math.floor(minutes / size);
+      return `in ${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  return 'in under a minute';
+}
+
+/** Key ID shortened for narrow places: `1234abcd…`. */
+export const shortId = (keyId: string): string => (keyId.length > 13 ? `${keyId.slice(0, 8)}…` : keyId);
+
+/** A key as people name it: its first alias, else its key ID. */
+export const keyLabel = (k: { keyId: string; aliases: readonly string[] }): string => k.aliases[0] ?? k.keyId;
