@@ -23,6 +23,9 @@ import type { CallerContext } from './world/principal.ts';
 import { isKnownRegion } from './world/regions.ts';
 import type { ScheduledEvent, TimedBehaviour } from './world/scheduler.ts';
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+
 /** What the engine tells its observers (the lab UI, tests). Never carries key material. */
 export type KmsEvent =
   | { readonly type: 'call'; readonly trace: CallTrace; readonly records: readonly CloudTrailRecord[] }
@@ -120,6 +123,8 @@ export class KmsEngine {
       return Promise.reject(Err.Validation('Seconds must be a non-negative number'));
     return this.#serial(async () => {
       const fired = await this.#fireDue(this.#clock.now() + seconds * 1000);
+      // Persist the new time even when no event fired on the way.
+      await this.#commit(new WorldTx(this.#world), []);
       this.#emit({ type: 'clock', now: this.#clock.now() });
       return fired;
     });
@@ -343,6 +348,11 @@ export class KmsEngine {
       else if (stage === 'keyStore')
         hops.push({ stage: 'keyStore', latencyMs: HOP_LATENCY.keyStore, label: error.code, ok: false });
       hops.push({ stage: 'response', latencyMs: HOP_LATENCY.response, label: error.code, ok: false });
+      // A call refused before its input validated still logs what was sent, minus any blob member.
+      if (op && Object.keys(ctx.input).length === 0 && isPlainObject(rawInput))
+        ctx.trail.requestParameters ??= trailRequestParameters(
+          Object.fromEntries(Object.entries(rawInput).filter(([k]) => op.input.members[k]?.type !== 'blob')),
+        );
       // A failed call changes nothing but the trail.
       const records = op ? this.#records(ctx, undefined, error) : [];
       const failTx = new WorldTx(this.#world);

@@ -52,6 +52,17 @@ export interface KmsOperations {
     K.GenerateDataKeyWithoutPlaintextResponse,
   ];
   GenerateRandom: [K.GenerateRandomRequest, K.GenerateRandomResponse];
+  GenerateDataKeyPair: [K.GenerateDataKeyPairRequest, K.GenerateDataKeyPairResponse];
+  GenerateDataKeyPairWithoutPlaintext: [
+    K.GenerateDataKeyPairWithoutPlaintextRequest,
+    K.GenerateDataKeyPairWithoutPlaintextResponse,
+  ];
+  Sign: [K.SignRequest, K.SignResponse];
+  Verify: [K.VerifyRequest, K.VerifyResponse];
+  GenerateMac: [K.GenerateMacRequest, K.GenerateMacResponse];
+  VerifyMac: [K.VerifyMacRequest, K.VerifyMacResponse];
+  GetPublicKey: [K.GetPublicKeyRequest, K.GetPublicKeyResponse];
+  DeriveSharedSecret: [K.DeriveSharedSecretRequest, K.DeriveSharedSecretResponse];
   CreateAlias: [K.CreateAliasRequest, Record<string, never>];
   UpdateAlias: [K.UpdateAliasRequest, Record<string, never>];
   DeleteAlias: [K.DeleteAliasRequest, Record<string, never>];

@@ -42,6 +42,8 @@ export interface KeyRecord {
   tags: Tag[];
   materials: KeyMaterialRecord[];
   currentMaterialId?: string;
+  /** Asymmetric keys: the public key as DER SubjectPublicKeyInfo (public; the private key is `materials[0]`). */
+  publicKey?: Uint8Array<ArrayBuffer>;
   lastUsage?: KeyLastUsage;
 }
 

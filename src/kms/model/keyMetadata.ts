@@ -1,3 +1,4 @@
+import { algorithmLists } from './algorithms.ts';
 import type { KeyRecord } from './key.ts';
 
 /** KeyMetadata as CreateKey and DescribeKey return it (kms-api.md §16), field order as AWS's. */
@@ -18,9 +19,7 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   m.KeyManager = k.keyManager;
   m.CustomerMasterKeySpec = k.keySpec;
   m.KeySpec = k.keySpec;
-  if (k.keyUsage === 'ENCRYPT_DECRYPT')
-    m.EncryptionAlgorithms =
-      k.keySpec === 'SYMMETRIC_DEFAULT' ? ['SYMMETRIC_DEFAULT'] : ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'];
+  Object.assign(m, algorithmLists(k.keySpec, k.keyUsage));
   m.MultiRegion = k.multiRegion;
   if (k.multiRegion)
     m.MultiRegionConfiguration = {

@@ -41,7 +41,8 @@ export class WorldTx {
     if (staged) return staged;
     const current = this.#world.keys.get(arn);
     if (!current || staged === null) throw new Error(`editKey: no key ${arn}`);
-    const copy = structuredClone(current);
+    // Shallow copy: nested records (materials, tags, lastUsage) are replaced, never mutated in place.
+    const copy: KeyRecord = { ...current, tags: [...current.tags], materials: [...current.materials] };
     this.#keys.set(arn, copy);
     return copy;
   }

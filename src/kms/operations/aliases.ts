@@ -119,7 +119,7 @@ export const aliasOperations: OperationFamily = [
       const all = ctx.tx
         .aliasesIn(ctx.accountId, ctx.region)
         .filter((a) => !filter || a.targetKeyId === filter.keyId)
-        .sort((a, b) => a.aliasName.localeCompare(b.aliasName));
+        .sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
       const { page, ...rest } = paginate(all, ctx.input.Limit, ctx.input.Marker, 50, 100);
       return {
         Aliases: page.map((a) => ({

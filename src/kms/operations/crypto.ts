@@ -1,3 +1,4 @@
+import { checkRsaPlaintext, rsaDecrypt, rsaEncrypt } from '../crypto/rsaEncryption.ts';
 import { openSymmetric, parseCiphertext, sealSymmetric } from '../crypto/symmetric.ts';
 import { randomBytes } from '../crypto/random.ts';
 import { Err } from '../errors.ts';
@@ -7,10 +8,12 @@ import {
   ENCRYPTION_ALGORITHMS,
   KEY_ENCRYPTION_MECHANISMS,
 } from '../model/enums.ts';
+import { encryptionAlgorithms } from '../model/algorithms.ts';
 import { keyArn } from '../model/identifiers.ts';
-import type { KeyRecord } from '../model/key.ts';
+import { isSymmetric, type KeyRecord } from '../model/key.ts';
 import { StateRules } from '../model/keyState.ts';
 import type { CallContext } from './context.ts';
+import { requireSymmetricKey } from './dataKeyPairs.ts';
 import type { KeyTarget, OperationFamily } from './registry.ts';
 import { resolveKey } from './resolveKey.ts';
 import { S } from './shape.ts';
@@ -28,10 +31,40 @@ const encryptKey: KeyTarget = {
   usage: ['ENCRYPT_DECRYPT'],
 };
 
-/** Symmetric keys take only SYMMETRIC_DEFAULT. */
-function checkAlgorithm(key: KeyRecord, algorithm: string | undefined) {
-  if (algorithm !== undefined && key.keySpec === 'SYMMETRIC_DEFAULT' && algorithm !== 'SYMMETRIC_DEFAULT')
-    throw Err.InvalidKeyUsage(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
+/**
+ * Each key spec takes its own algorithms (symmetric keys only SYMMETRIC_DEFAULT, the default; RSA
+ * keys RSAES_OAEP_SHA_1/256, which must be named), and only symmetric keys take an encryption context.
+ */
+function checkAlgorithm(key: KeyRecord, algorithm: string | undefined, context?: Record<string, string>) {
+  const named = algorithm ?? 'SYMMETRIC_DEFAULT';
+  if (!encryptionAlgorithms(key.keySpec).includes(named))
+    throw Err.InvalidKeyUsage(`Algorithm ${named} is incompatible with key spec ${key.keySpec}.`);
+  // (unverified) wording; AWS documents that only symmetric keys take an encryption context.
+  if (!isSymmetric(key) && context && Object.keys(context).length > 0)
+    throw Err.Validation(`EncryptionContext is not supported with asymmetric KMS keys.`);
+}
+
+/** Encrypts under a symmetric key (KMS ciphertext blob) or an RSA key (raw RSAES-OAEP output). */
+async function encryptWith(
+  ctx: CallContext,
+  key: KeyRecord,
+  plaintext: Uint8Array<ArrayBuffer>,
+  algorithm: string | undefined,
+  ec: Record<string, string> | undefined,
+): Promise<{ blob: Uint8Array<ArrayBuffer>; materialId?: string }> {
+  if (isSymmetric(key)) return sealSymmetric(ctx.keyring, key, plaintext, ec);
+  return { blob: await rsaEncrypt(ctx.keyring, key, algorithm!, plaintext) };
+}
+
+async function decryptWith(
+  ctx: CallContext,
+  key: KeyRecord,
+  blob: Uint8Array<ArrayBuffer>,
+  algorithm: string | undefined,
+  ec: Record<string, string> | undefined,
+): Promise<{ plaintext: Uint8Array<ArrayBuffer>; materialId?: string }> {
+  if (isSymmetric(key)) return decryptBlob(ctx, key, blob, ec);
+  return { plaintext: await rsaDecrypt(ctx.keyring, key, algorithm!, blob) };
 }
 
 function noRecipient(input: Record<string, unknown>) {
@@ -43,9 +76,18 @@ function noRecipient(input: Record<string, unknown>) {
  * The key a symmetric ciphertext names. A ciphertext whose key is gone (or in another Region)
  * gets AWS's AccessDeniedException wording; a KeyId that names another key, IncorrectKeyException.
  */
-function keyFromCiphertext(ctx: CallContext, blobField: string, keyIdField: string): KeyRecord {
+function keyFromCiphertext(
+  ctx: CallContext,
+  blobField: string,
+  keyIdField: string,
+  algorithmField: string,
+): KeyRecord {
   const given = ctx.input[keyIdField] as string | undefined;
   const named = given !== undefined ? resolveKey(ctx.tx, given, 'A', ctx) : undefined;
+  // Asymmetric ciphertext is raw RSA output naming no key: the KeyId and algorithm say which.
+  // With the algorithm left at SYMMETRIC_DEFAULT, AWS parses it as a KMS blob (and fails).
+  const algorithm = (ctx.input[algorithmField] as string | undefined) ?? 'SYMMETRIC_DEFAULT';
+  if (named && !isSymmetric(named) && algorithm !== 'SYMMETRIC_DEFAULT') return named;
   const blob = ctx.input[blobField] as Uint8Array | undefined;
   if (!blob) {
     if (named) return named; // DryRun with IGNORE_CIPHERTEXT
@@ -120,16 +162,22 @@ export const cryptoOperations: OperationFamily = [
       ['KeyId', 'Plaintext'],
     ),
     keys: [encryptKey],
-    precheck: (ctx) => checkAlgorithm(ctx.keys.key!, ctx.input.EncryptionAlgorithm),
+    precheck(ctx) {
+      const key = ctx.keys.key!;
+      checkAlgorithm(key, ctx.input.EncryptionAlgorithm, ctx.input.EncryptionContext);
+      if (!isSymmetric(key)) checkRsaPlaintext(key, ctx.input.EncryptionAlgorithm, ctx.input.Plaintext);
+    },
     async handler(ctx) {
       const key = ctx.keys.key!;
-      const { blob } = await sealSymmetric(
-        ctx.keyring,
+      const algorithm = ctx.input.EncryptionAlgorithm;
+      const { blob } = await encryptWith(
+        ctx,
         key,
         ctx.input.Plaintext,
+        algorithm,
         ctx.input.EncryptionContext,
       );
-      return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm ?? 'SYMMETRIC_DEFAULT' };
     },
   },
   {
@@ -165,23 +213,26 @@ export const cryptoOperations: OperationFamily = [
       {
         ...encryptKey,
         field: undefined,
-        resolve: (ctx) => keyFromCiphertext(ctx, 'CiphertextBlob', 'KeyId'),
+        resolve: (ctx) => keyFromCiphertext(ctx, 'CiphertextBlob', 'KeyId', 'EncryptionAlgorithm'),
       },
     ],
-    precheck: (ctx) => checkAlgorithm(ctx.keys.key!, ctx.input.EncryptionAlgorithm),
+    precheck: (ctx) =>
+      checkAlgorithm(ctx.keys.key!, ctx.input.EncryptionAlgorithm, ctx.input.EncryptionContext),
     async handler(ctx) {
       const key = ctx.keys.key!;
-      const { plaintext, materialId } = await decryptBlob(
+      const algorithm = ctx.input.EncryptionAlgorithm;
+      const { plaintext, materialId } = await decryptWith(
         ctx,
         key,
         ctx.input.CiphertextBlob,
+        algorithm,
         ctx.input.EncryptionContext,
       );
       return {
         KeyId: key.arn,
         Plaintext: plaintext,
-        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-        KeyMaterialId: materialId,
+        EncryptionAlgorithm: algorithm ?? 'SYMMETRIC_DEFAULT',
+        ...(materialId ? { KeyMaterialId: materialId } : {}),
       };
     },
     trailRequest(ctx) {
@@ -232,7 +283,8 @@ export const cryptoOperations: OperationFamily = [
         state: StateRules.crypto,
         usage: ['ENCRYPT_DECRYPT'],
         action: 'kms:ReEncryptFrom',
-        resolve: (ctx) => keyFromCiphertext(ctx, 'CiphertextBlob', 'SourceKeyId'),
+        resolve: (ctx) =>
+          keyFromCiphertext(ctx, 'CiphertextBlob', 'SourceKeyId', 'SourceEncryptionAlgorithm'),
       },
       {
         role: 'destination',
@@ -244,30 +296,41 @@ export const cryptoOperations: OperationFamily = [
       },
     ],
     precheck(ctx) {
-      checkAlgorithm(ctx.keys.source!, ctx.input.SourceEncryptionAlgorithm);
-      checkAlgorithm(ctx.keys.destination!, ctx.input.DestinationEncryptionAlgorithm);
+      const i = ctx.input;
+      checkAlgorithm(ctx.keys.source!, i.SourceEncryptionAlgorithm, i.SourceEncryptionContext);
+      checkAlgorithm(ctx.keys.destination!, i.DestinationEncryptionAlgorithm, i.DestinationEncryptionContext);
     },
     async handler(ctx) {
       const i = ctx.input;
       const source = ctx.keys.source!;
       const destination = ctx.keys.destination!;
-      const { plaintext, materialId } = await decryptBlob(
+      const { plaintext, materialId } = await decryptWith(
         ctx,
         source,
         i.CiphertextBlob,
+        i.SourceEncryptionAlgorithm,
         i.SourceEncryptionContext,
       );
-      const sealed = await sealSymmetric(ctx.keyring, destination, plaintext, i.DestinationEncryptionContext);
-      plaintext.fill(0);
-      return {
-        CiphertextBlob: sealed.blob,
-        SourceKeyId: source.arn,
-        KeyId: destination.arn,
-        SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-        DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-        SourceKeyMaterialId: materialId,
-        DestinationKeyMaterialId: sealed.materialId,
-      };
+      try {
+        const sealed = await encryptWith(
+          ctx,
+          destination,
+          plaintext,
+          i.DestinationEncryptionAlgorithm,
+          i.DestinationEncryptionContext,
+        );
+        return {
+          CiphertextBlob: sealed.blob,
+          SourceKeyId: source.arn,
+          KeyId: destination.arn,
+          SourceEncryptionAlgorithm: i.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+          DestinationEncryptionAlgorithm: i.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+          ...(materialId ? { SourceKeyMaterialId: materialId } : {}),
+          ...(sealed.materialId ? { DestinationKeyMaterialId: sealed.materialId } : {}),
+        };
+      } finally {
+        plaintext.fill(0);
+      }
     },
   },
   {
@@ -283,6 +346,7 @@ export const cryptoOperations: OperationFamily = [
       dataKeyLength(input);
     },
     keys: [encryptKey],
+    precheck: requireSymmetricKey,
     async handler(ctx) {
       const key = ctx.keys.key!;
       const plaintext = randomBytes(dataKeyLength(ctx.input));
@@ -305,6 +369,7 @@ export const cryptoOperations: OperationFamily = [
     input: dataKeyInput(false),
     validate: (input) => void dataKeyLength(input),
     keys: [encryptKey],
+    precheck: requireSymmetricKey,
     async handler(ctx) {
       const key = ctx.keys.key!;
       const plaintext = randomBytes(dataKeyLength(ctx.input));

@@ -1,8 +1,13 @@
 import { aliasOperations } from './aliases.ts';
 import { cryptoOperations } from './crypto.ts';
+import { dataKeyPairOperations } from './dataKeyPairs.ts';
+import { keyAgreementOperations } from './keyAgreement.ts';
 import { keyOperations } from './keys.ts';
+import { macOperations } from './mac.ts';
 import { policyOperations } from './policies.ts';
+import { publicKeyOperations } from './publicKey.ts';
 import { OperationRegistry } from './registry.ts';
+import { signingOperations } from './signing.ts';
 import { tagOperations } from './tags.ts';
 
 /** The registry of every KMS operation this engine implements, one module per family. */
@@ -10,6 +15,11 @@ export const createRegistry = (): OperationRegistry =>
   new OperationRegistry().register(
     keyOperations,
     cryptoOperations,
+    signingOperations,
+    macOperations,
+    publicKeyOperations,
+    dataKeyPairOperations,
+    keyAgreementOperations,
     aliasOperations,
     tagOperations,
     policyOperations,

@@ -1,5 +1,6 @@
 import { defaultKeyPolicy } from '../access/defaultKeyPolicy.ts';
 import { checkPolicyDocument } from '../access/policyDocument.ts';
+import { newAsymmetricMaterial, newHmacMaterial } from '../crypto/asymmetricMaterial.ts';
 import { newKeyId, newMultiRegionKeyId } from '../crypto/random.ts';
 import { Err } from '../errors.ts';
 import {
@@ -10,6 +11,7 @@ import {
   type KeySpec,
   type KeyUsage,
 } from '../model/enums.ts';
+import { isAsymmetricSpec, isHmacSpec } from '../model/algorithms.ts';
 import { keyArn } from '../model/identifiers.ts';
 import type { KeyRecord } from '../model/key.ts';
 import { keyMetadata } from '../model/keyMetadata.ts';
@@ -43,7 +45,9 @@ export const USAGES_BY_SPEC: Record<KeySpec, readonly KeyUsage[]> = {
 };
 
 /** Key specs this engine can create real key material for. */
-export const SUPPORTED_KEY_SPECS: ReadonlySet<KeySpec> = new Set<KeySpec>(['SYMMETRIC_DEFAULT']);
+export const SUPPORTED_KEY_SPECS: ReadonlySet<KeySpec> = new Set<KeySpec>(
+  KEY_SPECS.filter((s) => s !== 'SM2'),
+);
 
 const keyOnly = (state = StateRules.any) => [{ role: 'key', field: 'KeyId', forms: 'K' as const, state }];
 
@@ -94,8 +98,9 @@ export const keyOperations: OperationFamily = [
         );
       if (i.Origin === 'AWS_CLOUDHSM' || i.Origin === 'EXTERNAL_KEY_STORE')
         throw Err.Validation(`A CustomKeyStoreId is required for keys with origin ${i.Origin}.`);
+      // SM2 exists only in China Regions, which this world does not have.
       if (!SUPPORTED_KEY_SPECS.has(spec))
-        throw Err.UnsupportedOperation(`KeySpec ${spec} is not available in this simulator yet.`);
+        throw Err.UnsupportedOperation(`KeySpec ${spec} is not supported in this Region`);
     },
     async handler(ctx) {
       const i = ctx.input;
@@ -120,7 +125,14 @@ export const keyOperations: OperationFamily = [
         tags: [...(i.Tags ?? [])],
         materials: [],
       };
-      if (origin === 'AWS_KMS') {
+      if (origin === 'AWS_KMS' && isHmacSpec(spec))
+        key.materials.push(await newHmacMaterial(ctx.keyring, spec, ctx.now));
+      else if (origin === 'AWS_KMS' && isAsymmetricSpec(spec)) {
+        // The private key is wrapped like any material; asymmetric keys have no CurrentKeyMaterialId.
+        const { material, publicKey } = await newAsymmetricMaterial(ctx.keyring, spec, ctx.now);
+        key.materials.push(material);
+        key.publicKey = publicKey;
+      } else if (origin === 'AWS_KMS') {
         const material = await ctx.keyring.newSymmetricMaterial(ctx.now);
         key.materials.push(material);
         key.currentMaterialId = material.id;
@@ -147,7 +159,7 @@ export const keyOperations: OperationFamily = [
     mutates: false,
     input: S.struct({ Limit: S.limit, Marker: S.marker }),
     handler(ctx) {
-      const all = ctx.tx.keysIn(ctx.accountId, ctx.region).sort((a, b) => a.createdAt - b.createdAt);
+      const all = ctx.tx.keysIn(ctx.accountId, ctx.region).sort((a, b) => a.createdAt - b.createdAt || (a.arn < b.arn ? -1 : 1));
       const { page, ...rest } = paginate(all, ctx.input.Limit, ctx.input.Marker, 100);
       return { Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...rest };
     },

@@ -18,6 +18,13 @@ export function validateInput(shape: StructureShape, input: unknown): Record<str
   return out;
 }
 
+const patterns = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, (re = new RegExp(`^(?:${pattern})$`, 'u')));
+  return re;
+}
+
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const join = (path: string, member: string) => (path ? `${path}.${lowerFirst(member)}` : lowerFirst(member));
 
@@ -73,7 +80,7 @@ function walk(shape: Shape, v: unknown, path: string, errors: string[]): unknown
         fail(`Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && v.length > shape.max)
         fail(`Member must have length less than or equal to ${shape.max}`);
-      if (shape.pattern && v.length > 0 && !new RegExp(`^(?:${shape.pattern})$`, 'u').test(v))
+      if (shape.pattern && v.length > 0 && !compiled(shape.pattern).test(v))
         fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
       return v;
     }

@@ -34,7 +34,7 @@ export class IdbStore implements KmsStore {
   }
 
   /** @internal Use {@link openIdbStore}. */
-  static async open(dbName: string): Promise<IdbStore> {
+  static async open(dbName: string, options: IdbStoreOptions = {}): Promise<IdbStore> {
     const db = await openDB<KmsDb>(dbName, VERSION, {
       upgrade(db) {
         db.createObjectStore('meta');
@@ -48,7 +48,7 @@ export class IdbStore implements KmsStore {
       },
     });
     try {
-      return new IdbStore(db, await loadOrCreateDomainKey(db));
+      return new IdbStore(db, await loadOrCreateDomainKey(db, options.domainKey));
     } catch (e) {
       db.close();
       throw e;
@@ -137,11 +137,14 @@ export class IdbStore implements KmsStore {
   }
 }
 
-/** The stored domain key, or a new one stored once (two racing openers end up with the same key). */
-async function loadOrCreateDomainKey(db: IDBPDatabase<KmsDb>): Promise<CryptoKey> {
+/**
+ * The stored domain key, or `shared` (else a new key) stored once; two racing openers end up with
+ * the same key. A database that already has a key keeps it: its material is wrapped under it.
+ */
+async function loadOrCreateDomainKey(db: IDBPDatabase<KmsDb>, shared?: CryptoKey): Promise<CryptoKey> {
   const existing = (await db.get('meta', 'domainKey')) as CryptoKey | undefined;
   if (existing) return existing;
-  const fresh = await generateDomainKey(); // before the transaction: it would close across this await
+  const fresh = shared ?? (await generateDomainKey()); // before the transaction: it would close across this await
   const tx = db.transaction('meta', 'readwrite');
   const stored = (await tx.store.get('domainKey')) as CryptoKey | undefined;
   if (!stored) await tx.store.put(fresh, 'domainKey');
@@ -149,10 +152,20 @@ async function loadOrCreateDomainKey(db: IDBPDatabase<KmsDb>): Promise<CryptoKey
   return stored ?? fresh;
 }
 
+export interface IdbStoreOptions {
+  /**
+   * The domain key for a new database, instead of a freshly generated one. Workspaces of one
+   * browser share a domain key so that a world exported from one imports into another (its
+   * material is wrapped under that key); it stays non-extractable either way.
+   */
+  readonly domainKey?: CryptoKey;
+}
+
 /**
- * Opens (or creates) the IndexedDB world `dbName`. Each named world is its own database, with its
- * own domain key: a non-extractable AES-GCM CryptoKey generated once and stored as the object itself.
+ * Opens (or creates) the IndexedDB world `dbName`. Each named world is its own database, with a
+ * domain key: a non-extractable AES-GCM CryptoKey stored as the object itself (generated once, or
+ * `options.domainKey`).
  */
-export async function openIdbStore(dbName = 'kms-lab'): Promise<IdbStore> {
-  return IdbStore.open(dbName);
+export async function openIdbStore(dbName = 'kms-lab', options: IdbStoreOptions = {}): Promise<IdbStore> {
+  return IdbStore.open(dbName, options);
 }

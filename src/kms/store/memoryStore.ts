@@ -33,7 +33,8 @@ export class MemoryStore implements KmsStore {
 
   async commit(change: Commit): Promise<void> {
     this.#used = true;
-    const c = structuredClone(change);
+    // The engine never mutates a committed record (writes are copy-on-write), so no copy is needed.
+    const c = change;
     for (const k of c.putKeys) this.#keys.set(k.arn, k);
     for (const arn of c.deleteKeys) this.#keys.delete(arn);
     for (const a of c.putAliases) this.#aliases.set(a.aliasArn, a);
