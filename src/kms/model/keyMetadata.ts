@@ -1,3 +1,4 @@
+import { CUSTOMER_MASTER_KEY_SPECS } from './enums.ts';
 import { algorithmLists } from './algorithms.ts';
 import type { KeyRecord } from './key.ts';
 
@@ -17,7 +18,9 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
     m.DeletionDate = new Date(k.deletionDate);
   m.Origin = k.origin;
   m.KeyManager = k.keyManager;
-  m.CustomerMasterKeySpec = k.keySpec;
+  // The deprecated twin has no ML-DSA or Ed25519 values, so those keys carry KeySpec only.
+  if ((CUSTOMER_MASTER_KEY_SPECS as readonly string[]).includes(k.keySpec))
+    m.CustomerMasterKeySpec = k.keySpec;
   m.KeySpec = k.keySpec;
   Object.assign(m, algorithmLists(k.keySpec, k.keyUsage));
   m.MultiRegion = k.multiRegion;

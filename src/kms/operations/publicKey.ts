@@ -1,3 +1,4 @@
+import { CUSTOMER_MASTER_KEY_SPECS } from '../model/enums.ts';
 import { Err } from '../errors.ts';
 import { algorithmLists } from '../model/algorithms.ts';
 import { StateRules } from '../model/keyState.ts';
@@ -27,7 +28,9 @@ export const publicKeyOperations: OperationFamily = [
       return {
         KeyId: key.arn,
         PublicKey: key.publicKey!.slice(),
-        CustomerMasterKeySpec: key.keySpec,
+        ...((CUSTOMER_MASTER_KEY_SPECS as readonly string[]).includes(key.keySpec)
+          ? { CustomerMasterKeySpec: key.keySpec }
+          : {}),
         KeySpec: key.keySpec,
         KeyUsage: key.keyUsage,
         ...algorithmLists(key.keySpec, key.keyUsage),
