@@ -1,4 +1,5 @@
-import { accountBoundaryAuthorizer, type Authorizer } from './access/authorizer.ts';
+import type { Authorizer } from './access/authorizer.ts';
+import { policyAuthorizer } from './access/evaluate.ts';
 import {
   trailRequestParameters,
   trailParameters,
@@ -11,7 +12,8 @@ import { Keyring } from './crypto/keyring.ts';
 import { newRequestId } from './crypto/random.ts';
 import { Err, isKmsError, KmsError } from './errors.ts';
 import { checkState } from './model/keyState.ts';
-import type { AliasRecord, KeyRecord } from './model/key.ts';
+import type { IdentityRecord } from './iam/model.ts';
+import type { AliasRecord, ImportParameters, KeyMaterialRecord, KeyRecord } from './model/key.ts';
 import { WorldTx, type WorldData } from './model/world.ts';
 import type { CallContext } from './operations/context.ts';
 import type { OperationRegistry, OperationSpec } from './operations/registry.ts';
@@ -38,7 +40,11 @@ export type KmsEvent =
   | { readonly type: 'reset' };
 
 /** A key as observers see it: metadata and material versions, never material. */
-export type KeyView = Omit<KeyRecord, 'materials'> & { materials: { id: string; createdAt: number }[] };
+export type KeyView = Omit<KeyRecord, 'materials' | 'importParameters'> & {
+  /** Material versions: IDs, dates, rotation and import state; never the (wrapped) material. */
+  materials: Omit<KeyMaterialRecord, 'wrapped'>[];
+  importParameters?: Omit<ImportParameters, 'wrappedPrivateKey'>;
+};
 
 export interface EngineOptions {
   readonly store: KmsStore;
@@ -75,7 +81,7 @@ export class KmsEngine {
     this.#store = o.store;
     this.#registry = o.registry;
     this.#behaviours = o.behaviours;
-    this.#authorizer = o.authorizer ?? accountBoundaryAuthorizer;
+    this.#authorizer = o.authorizer ?? policyAuthorizer;
     this.#keyring = keyring;
     this.#initial = { start: o.startTime ?? Date.now(), running: o.clockRunning ?? false };
     this.#clock = persisted?.clock
@@ -84,6 +90,7 @@ export class KmsEngine {
     this.#world = {
       keys: new Map((persisted?.keys ?? []).map((k) => [k.arn, k])),
       aliases: new Map((persisted?.aliases ?? []).map((a) => [a.aliasArn, a])),
+      identities: new Map((persisted?.identities ?? []).map((i) => [i.arn, i])),
       clock: this.#clock.snapshot(),
     };
     this.#trail = [...(persisted?.trail ?? [])];
@@ -155,6 +162,7 @@ export class KmsEngine {
       await this.#store.replace(next);
       this.#world.keys = new Map(next.keys.map((k) => [k.arn, structuredClone(k)]));
       this.#world.aliases = new Map(next.aliases.map((a) => [a.aliasArn, structuredClone(a)]));
+      this.#world.identities = new Map((next.identities ?? []).map((i) => [i.arn, structuredClone(i)]));
       this.#trail = structuredClone([...next.trail]);
       this.#clock = new SimulatedClock(clock);
       this.#emit({ type: 'reset' });
@@ -165,6 +173,7 @@ export class KmsEngine {
     return structuredClone({
       keys: [...this.#world.keys.values()],
       aliases: [...this.#world.aliases.values()],
+      identities: [...this.#world.identities.values()],
       trail: this.#trail,
       clock: this.#clock.snapshot(),
     });
@@ -195,7 +204,8 @@ export class KmsEngine {
         for (const event of behaviour.upcoming(tx))
           if (event.at <= until && (!next || event.at < next.event.at)) next = { event, behaviour };
       if (!next) break;
-      this.#clock.set(next.event.at);
+      // An overdue event (a key re-enabled after its rotation date) happens now, never in the past.
+      this.#clock.set(Math.max(next.event.at, this.#clock.now()));
       const records: CloudTrailRecord[] = [];
       await next.behaviour.fire(next.event, {
         tx,
@@ -262,6 +272,7 @@ export class KmsEngine {
         ok: true,
       });
 
+      await op.prepare?.(ctx);
       const targets: { key: KeyRecord; action: string }[] = [];
       for (const t of op.keys ?? []) {
         let key: KeyRecord | undefined;
@@ -282,7 +293,8 @@ export class KmsEngine {
 
       stage = 'authorization';
       const decisions = (targets.length ? targets : [{ key: undefined, action: op.action }]).map(
-        ({ key, action }) => this.#authorizer.authorize({ action, caller, key, input }),
+        ({ key, action }) =>
+          this.#authorizer.authorize({ action, caller, key, input, tx, now, resource: op.resource?.(ctx) }),
       );
       const denied = decisions.find((d) => !d.allowed);
       authorization = {
@@ -388,8 +400,8 @@ export class KmsEngine {
       eventVersion: '1.08',
       userIdentity: userIdentity(ctx.caller.principal),
       eventTime: trailTime(ctx.now),
-      eventSource: 'kms.amazonaws.com',
-      eventName: op.name,
+      eventSource: op.eventSource === 'iam.amazonaws.com' ? 'iam.amazonaws.com' : 'kms.amazonaws.com',
+      eventName: op.name.replace(/^iam:/, ''),
       awsRegion: ctx.region,
       sourceIPAddress: ctx.caller.sourceIp ?? '192.0.2.10',
       userAgent: ctx.caller.userAgent ?? `kms-lab/${ctx.caller.source ?? 'api'}`,
@@ -454,13 +466,23 @@ export class KmsEngine {
 
   /** Read-only views of the world for observers; never includes key material, not even wrapped. */
   keys(): KeyView[] {
-    return [...this.#world.keys.values()].map(({ materials, ...rest }) => ({
+    return [...this.#world.keys.values()].map(({ materials, importParameters, ...rest }) => ({
       ...structuredClone(rest),
-      materials: materials.map((m) => ({ id: m.id, createdAt: m.createdAt })),
+      materials: materials.map(({ wrapped: _w, ...m }) => structuredClone(m)),
+      ...(importParameters
+        ? {
+            importParameters: (({ wrappedPrivateKey: _p, ...p }) => structuredClone(p))(importParameters),
+          }
+        : {}),
     }));
   }
 
   aliases(): readonly AliasRecord[] {
     return structuredClone([...this.#world.aliases.values()]);
+  }
+
+  /** IAM users, roles and managed policies of every account (access keys' secrets included: simulated). */
+  identities(): readonly IdentityRecord[] {
+    return structuredClone([...this.#world.identities.values()]);
   }
 }

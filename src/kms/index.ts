@@ -12,9 +12,15 @@ import type * as K from '@aws-sdk/client-kms';
 import type { Authorizer } from './access/authorizer.ts';
 import { KmsEngine, type KmsEvent, type KeyView } from './engine.ts';
 import { createRegistry } from './operations/index.ts';
+import type { IdentityRecord } from './iam/model.ts';
+import { iamOperations } from './iam/operations.ts';
+import { callerForIdentity, userForAccessKey, userPrincipal } from './iam/principals.ts';
 import type { KmsStore, PersistedWorld } from './store/store.ts';
 import { DEFAULT_ACCOUNT } from './world/accounts.ts';
 import { keyDeletion } from './world/keyDeletion.ts';
+import { importedMaterialExpiry } from './world/importedMaterialExpiry.ts';
+import { keyRotation } from './world/keyRotation.ts';
+import { multiRegionTransitions } from './world/multiRegionTransitions.ts';
 import { rootPrincipal, type CallerContext } from './world/principal.ts';
 import { DEFAULT_REGION } from './world/regions.ts';
 import type { ScheduledEvent } from './world/scheduler.ts';
@@ -31,6 +37,15 @@ export { rootPrincipal } from './world/principal.ts';
 export { ACCOUNTS, DEFAULT_ACCOUNT } from './world/accounts.ts';
 export { REGIONS, DEFAULT_REGION } from './world/regions.ts';
 export type { AliasRecord, KeyRecord, Tag } from './model/key.ts';
+export type { GrantRecord } from './model/grant.ts';
+export type { IdentityRecord, IamUserRecord, IamRoleRecord, IamManagedPolicyRecord } from './iam/model.ts';
+export {
+  assumedRolePrincipal,
+  servicePrincipal,
+  userPrincipal,
+  callerForIdentity,
+} from './iam/principals.ts';
+export type { AccessExplanation, DecidingRule } from './access/evaluate.ts';
 
 /** Every operation with its request and response types, as `@aws-sdk/client-kms` names them. */
 export interface KmsOperations {
@@ -73,6 +88,16 @@ export interface KmsOperations {
   GetKeyPolicy: [K.GetKeyPolicyRequest, K.GetKeyPolicyResponse];
   PutKeyPolicy: [K.PutKeyPolicyRequest, Record<string, never>];
   ListKeyPolicies: [K.ListKeyPoliciesRequest, K.ListKeyPoliciesResponse];
+  EnableKeyRotation: [K.EnableKeyRotationRequest, Record<string, never>];
+  DisableKeyRotation: [K.DisableKeyRotationRequest, Record<string, never>];
+  GetKeyRotationStatus: [K.GetKeyRotationStatusRequest, K.GetKeyRotationStatusResponse];
+  RotateKeyOnDemand: [K.RotateKeyOnDemandRequest, K.RotateKeyOnDemandResponse];
+  ListKeyRotations: [K.ListKeyRotationsRequest, K.ListKeyRotationsResponse];
+  GetParametersForImport: [K.GetParametersForImportRequest, K.GetParametersForImportResponse];
+  ImportKeyMaterial: [K.ImportKeyMaterialRequest, K.ImportKeyMaterialResponse];
+  DeleteImportedKeyMaterial: [K.DeleteImportedKeyMaterialRequest, K.DeleteImportedKeyMaterialResponse];
+  ReplicateKey: [K.ReplicateKeyRequest, K.ReplicateKeyResponse];
+  UpdatePrimaryRegion: [K.UpdatePrimaryRegionRequest, Record<string, never>];
 }
 export type OperationName = keyof KmsOperations;
 export type OperationInput<O extends OperationName> = KmsOperations[O][0];
@@ -114,6 +139,25 @@ export interface Kms {
   keys(): KeyView[];
   aliases(): readonly import('./model/key.ts').AliasRecord[];
   onEvent(listener: (e: KmsEvent) => void): () => void;
+  /**
+   * The simulated IAM API (iam/operations.ts): `kms.iam('CreateUser', { UserName })`, the same as
+   * `kms.send('iam:CreateUser', …)`. Acts in the caller's account.
+   */
+  iam(operation: string, input: unknown, caller?: CallerContext): Promise<Record<string, unknown>>;
+  /** The simulated IAM API's operation names (`iam:CreateUser`, …). */
+  iamOperations(): string[];
+  /** IAM users, roles and managed policies of every account. */
+  identities(): readonly IdentityRecord[];
+  /**
+   * A caller acting as an IAM user (by ARN) or as a session of a role (by role ARN); a root ARN
+   * (`arn:aws:iam::<acct>:root`) gives that root user. Throws for unknown identities.
+   */
+  callerFor(
+    arn: string,
+    options?: { region?: string; sessionName?: string; viaService?: string },
+  ): CallerContext;
+  /** The caller an access key maps to: its IAM user, or else the default caller (root). */
+  callerForAccessKey(accessKeyId: string, region?: string): CallerContext;
   /** A plain-data copy of the world (material stays wrapped under the store's domain key). */
   snapshot(): Promise<PersistedWorld>;
   /** Replaces the world with a snapshot, or with a fresh world when none is given. */
@@ -130,8 +174,8 @@ export const defaultCaller = (): CallerContext => ({
 export async function createKms(options: CreateKmsOptions): Promise<Kms> {
   const engine = await KmsEngine.open({
     store: options.store,
-    registry: createRegistry(),
-    behaviours: [keyDeletion],
+    registry: createRegistry().register(iamOperations),
+    behaviours: [keyDeletion, keyRotation, importedMaterialExpiry, multiRegionTransitions],
     authorizer: options.authorizer,
     startTime: options.startTime?.getTime(),
     clockRunning: options.clockRunning,
@@ -140,7 +184,32 @@ export async function createKms(options: CreateKmsOptions): Promise<Kms> {
   return {
     call: (op, input, caller) => engine.call(op, input, caller ?? fallback) as never,
     send: (op, input, caller) => engine.call(op, input, caller ?? fallback),
-    operations: () => engine.operationNames(),
+    operations: () => engine.operationNames().filter((n) => !n.startsWith('iam:')),
+    iam: (op, input, caller) => engine.call(`iam:${op.replace(/^iam:/, '')}`, input, caller ?? fallback),
+    iamOperations: () => engine.operationNames().filter((n) => n.startsWith('iam:')),
+    identities: () => engine.identities(),
+    callerFor(arn, o = {}) {
+      const root = /^arn:aws:iam::(\d{12}):root$/.exec(arn);
+      if (root)
+        return {
+          principal: rootPrincipal(root[1]),
+          region: o.region ?? fallback.region,
+          source: fallback.source ?? 'api',
+        };
+      const identity = engine.identities().find((i) => i.arn === arn);
+      if (!identity) throw new Error(`No IAM user or role ${arn}`);
+      return {
+        ...callerForIdentity(identity, { region: fallback.region, ...o }),
+        source: fallback.source ?? 'api',
+      };
+    },
+    callerForAccessKey(accessKeyId, region) {
+      const u = userForAccessKey(engine.identities(), accessKeyId);
+      const r = region ?? fallback.region;
+      return u
+        ? { principal: userPrincipal(u, accessKeyId), region: r, source: fallback.source ?? 'api' }
+        : { ...fallback, principal: rootPrincipal(fallback.principal.accountId, accessKeyId), region: r };
+    },
     now: () => engine.now(),
     advanceClock: (s) => engine.advanceClock(s),
     upcoming: () => engine.upcoming(),

@@ -66,3 +66,27 @@ export const shortId = (keyId: string): string => (keyId.length > 13 ? `${keyId.
 
 /** A key as people name it: its first alias, else its key ID. */
 export const keyLabel = (k: { keyId: string; aliases: readonly string[] }): string => k.aliases[0] ?? k.keyId;
+
+/** Fields that carry secrets in KMS requests and responses: masked unless the learner reveals them. */
+export const SECRET_FIELDS = new Set(['Plaintext', 'PrivateKeyPlaintext', 'SharedSecret']);
+
+/**
+ * A request or response as pretty JSON for people: byte arrays as base64, dates as ISO strings,
+ * secret fields (Plaintext…) masked unless `reveal`.
+ */
+export function displayJson(value: unknown, reveal: boolean): string {
+  return JSON.stringify(
+    value,
+    function (key, v: unknown) {
+      const raw = (this as Record<string, unknown>)[key];
+      if (raw instanceof Date) return raw.toISOString();
+      if (raw instanceof Uint8Array) {
+        if (SECRET_FIELDS.has(key) && !reveal) return `•••••• (${raw.length} bytes, hidden)`;
+        return toBase64(raw);
+      }
+      if (SECRET_FIELDS.has(key) && typeof v === 'string' && !reveal) return '•••••• (hidden)';
+      return v;
+    },
+    2,
+  );
+}

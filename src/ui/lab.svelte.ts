@@ -1,44 +1,88 @@
 import * as Comlink from 'comlink';
-import type { CloudTrailRecord, OperationInput, OperationName, OperationOutput } from '../kms/index.ts';
+// Values come from the small world modules, not the engine's index: the page must not bundle the engine.
+import { ACCOUNTS } from '../kms/world/accounts.ts';
+import { rootPrincipal } from '../kms/world/principal.ts';
 import type {
+  CallTrace,
+  CloudTrailRecord,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+  PersistedWorld,
+  Principal,
+} from '../kms/index.ts';
+import type {
+  CallRequest,
   CallResult,
   KeySummary,
+  KmsErrorInfo,
   KmsWorkerApi,
   LabEvent,
   LabState,
   RegionKeys,
 } from '../../workers/kms.worker.ts';
-import { DEFAULT_ACCOUNT } from '../kms/world/accounts.ts';
 import { DEFAULT_REGION } from '../kms/world/regions.ts';
+import { CallAnimator } from './world/callAnimator.svelte.ts';
+import { decodeWorkspaceFile, encodeWorkspaceFile } from './workspaceFile.ts';
 
-export type { CallResult, KeySummary, LabState, RegionKeys };
-export type { KmsErrorInfo } from '../../workers/kms.worker.ts';
+export type { CallResult, KeySummary, KmsErrorInfo, LabState, RegionKeys };
+
+/** One call the lab saw: its trace and trail records; request and response when the console made it. */
+export interface CallEntry {
+  readonly trace: CallTrace;
+  readonly records: readonly CloudTrailRecord[];
+  readonly request?: CallRequest;
+  readonly response?: unknown;
+  readonly error?: KmsErrorInfo;
+}
+
+export type Selection =
+  { readonly kind: 'key'; readonly arn: string } | { readonly kind: 'call'; readonly requestId: string };
+
+/** The principals the learner can act as. */
+export const PRINCIPALS: readonly { readonly principal: Principal; readonly label: string }[] = ACCOUNTS.map(
+  (a) => ({ principal: rootPrincipal(a.id), label: `root · ${a.id} (${a.alias})` }),
+);
+
+const CALL_LOG_LIMIT = 500;
+const WORKSPACE_STORAGE = 'kms-lab:workspace';
 
 /**
- * The lab's UI state: one KMS worker, the latest world state it reported, the CloudTrail records
- * and the Region the learner works in. Components read its fields and call its intent methods.
+ * The lab's UI state: one KMS worker, the latest world state it reported, the CloudTrail records,
+ * the calls seen, whom the console acts as and in which Region, and what the inspector shows.
+ * Components read its fields and call its intent methods.
  */
 export class Lab {
   /** The Region whose KMS endpoint the console talks to. */
   region = $state(DEFAULT_REGION);
-  /** The account the console acts in (as its root user). */
-  readonly accountId = DEFAULT_ACCOUNT;
+  /** Whom the console acts as. */
+  principal = $state.raw<Principal>(PRINCIPALS[0]!.principal);
   /** Latest state from the worker; null until the worker has opened the world. */
   state = $state.raw<LabState | null>(null);
   /** CloudTrail records, oldest first. */
   trail = $state.raw<readonly CloudTrailRecord[]>([]);
+  /** Calls seen since the page opened (or the world was last replaced), oldest first. */
+  calls = $state.raw<readonly CallEntry[]>([]);
+  /** What the inspector shows. */
+  selection = $state.raw<Selection | null>(null);
+  /** Workspaces stored in this browser. */
+  workspaces = $state.raw<readonly string[]>([]);
   /** Set when the worker cannot open the world (e.g. IndexedDB unavailable). */
   fatal = $state<string | null>(null);
   /** Wall time (ms) at which `state.now` was read, to let the simulated clock run in between. */
   stateReadAt = $state(0);
   /** Wall time, ticking once a second while the lab runs. */
   wallNow = $state(Date.now());
+  readonly animator = new CallAnimator();
 
   readonly #api: Comlink.Remote<KmsWorkerApi>;
   readonly #worker: Worker;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   #resetTrail = false;
+  /** Call results that arrived before their call event. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  readonly #early = new Map<string, CallResult<unknown>>();
 
   constructor() {
     // Vite bundles the worker only from this exact `new Worker(new URL(…, import.meta.url))` form.
@@ -50,17 +94,33 @@ export class Lab {
     });
   }
 
-  /** Opens the world, loads state and trail, and follows engine events. */
+  /** Opens the last used workspace, loads state and trail, and follows engine events. */
   async start(): Promise<void> {
     setInterval(() => {
       this.wallNow = Date.now();
     }, 1000);
     try {
       await this.#api.subscribe(Comlink.proxy((e: LabEvent) => this.#onEvent(e)));
+      let name = 'default';
+      try {
+        name = localStorage.getItem(WORKSPACE_STORAGE) ?? 'default';
+      } catch {
+        // Storage may be blocked; the default workspace still works.
+      }
+      await this.#api.open(name).catch(() => this.#api.open('default'));
       await this.refresh();
+      void this.#loadWorkspaces();
     } catch (e) {
       this.fatal = `The KMS world could not be opened: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  get accountId(): string {
+    return this.principal.accountId;
+  }
+
+  get workspace(): string {
+    return this.state?.workspace ?? 'default';
   }
 
   /** Simulated time now (the world's clock runs with real time between calls); null until loaded. */
@@ -69,13 +129,29 @@ export class Lab {
     return this.state.now + Math.max(0, this.wallNow - this.stateReadAt);
   }
 
-  /** Keys of the console's account in the current Region, newest first. */
+  /** Keys of the acting account in the current Region, newest first. */
   get regionKeys(): readonly KeySummary[] {
     const r = this.state?.regions.find((x) => x.region === this.region);
     return r ? r.keys.filter((k) => k.accountId === this.accountId) : [];
   }
 
-  /** Calls a KMS operation in the current Region as the console's user. */
+  /** The key with this ARN, if it exists. */
+  keyByArn(arn: string): KeySummary | undefined {
+    for (const r of this.state?.regions ?? []) for (const k of r.keys) if (k.arn === arn) return k;
+    return undefined;
+  }
+
+  callById(requestId: string): CallEntry | undefined {
+    for (let i = this.calls.length - 1; i >= 0; i--)
+      if (this.calls[i]!.trace.requestId === requestId) return this.calls[i];
+    return undefined;
+  }
+
+  select(selection: Selection | null): void {
+    this.selection = selection;
+  }
+
+  /** Calls a KMS operation in the current Region as the current principal. */
   async call<O extends OperationName>(
     operation: O,
     input: OperationInput<O>,
@@ -83,9 +159,14 @@ export class Lab {
     const call = this.#api.call as unknown as (
       op: O,
       input: OperationInput<O>,
-      caller: { region: string; source: 'console' },
+      caller: { region: string; principal: Principal; source: 'console' },
     ) => Promise<CallResult<OperationOutput<O>>>;
-    const result = await call(operation, input, { region: this.region, source: 'console' });
+    const result = await call(operation, input, {
+      region: this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+      source: 'console',
+    });
+    this.#attachResult(result);
     await this.refresh();
     return result;
   }
@@ -95,6 +176,55 @@ export class Lab {
     const result = await this.#api.advanceClock(seconds);
     await this.refresh();
     return result;
+  }
+
+  async undo(): Promise<void> {
+    await this.#api.undo();
+    await this.refresh();
+  }
+
+  async redo(): Promise<void> {
+    await this.#api.redo();
+    await this.refresh();
+  }
+
+  /** Replaces the workspace's world with a fresh one (undo brings the old one back). */
+  async reset(): Promise<void> {
+    await this.#api.reset();
+    this.selection = null;
+    await this.refresh();
+  }
+
+  /** Opens (creating if needed) the workspace `name` and remembers it for the next visit. */
+  async switchWorkspace(name: string): Promise<void> {
+    await this.#api.open(name);
+    try {
+      localStorage.setItem(WORKSPACE_STORAGE, name);
+    } catch {
+      // Not remembered; nothing else depends on it.
+    }
+    this.selection = null;
+    await this.refresh();
+    await this.#loadWorkspaces();
+  }
+
+  async deleteWorkspace(name: string): Promise<void> {
+    await this.#api.deleteWorkspace(name);
+    await this.#loadWorkspaces();
+  }
+
+  /** The open workspace as the text of a workspace file. */
+  async exportWorkspace(): Promise<{ name: string; text: string }> {
+    const { name, world } = await this.#api.exportWorld();
+    return { name, text: encodeWorkspaceFile(name, world) };
+  }
+
+  /** Replaces the open workspace's world with the one in a workspace file (undoable). */
+  async importWorkspace(text: string): Promise<void> {
+    const file = decodeWorkspaceFile<PersistedWorld>(text);
+    await this.#api.importWorld(file.world);
+    this.selection = null;
+    await this.refresh();
   }
 
   /** Reloads state and any new trail records; concurrent requests coalesce. */
@@ -114,7 +244,7 @@ export class Lab {
           this.state = state;
           this.stateReadAt = Date.now();
           if (reset) this.trail = records;
-          else if (records.length) this.trail = [...this.trail, ...records];
+          else if (records.length) this.trail = this.trail.concat(records);
         } while (this.#refreshAgain);
       } finally {
         this.#refreshing = null;
@@ -123,8 +253,40 @@ export class Lab {
     return this.#refreshing;
   }
 
+  async #loadWorkspaces() {
+    this.workspaces = await this.#api.workspaces();
+  }
+
+  #attachResult(result: CallResult<unknown>) {
+    const id = result.requestId;
+    if (!id) return;
+    let i = this.calls.length - 1;
+    while (i >= 0 && this.calls[i]!.trace.requestId !== id) i--;
+    if (i < 0) {
+      this.#early.set(id, result);
+      return;
+    }
+    const next = [...this.calls];
+    next[i] = { ...next[i]!, ...(result.ok ? { response: result.output } : { error: result.error }) };
+    this.calls = next;
+  }
+
   #onEvent(e: LabEvent) {
-    if (e.type === 'reset') this.#resetTrail = true;
+    if (e.type === 'reset') {
+      this.#resetTrail = true;
+      if (this.selection?.kind === 'call') this.selection = null;
+    } else if (e.type === 'call') {
+      const early = this.#early.get(e.trace.requestId);
+      this.#early.delete(e.trace.requestId);
+      const entry: CallEntry = {
+        trace: e.trace,
+        records: e.records,
+        ...(e.request ? { request: e.request } : {}),
+        ...(early ? (early.ok ? { response: early.output } : { error: early.error }) : {}),
+      };
+      this.calls = [...this.calls.slice(-(CALL_LOG_LIMIT - 1)), entry];
+      this.animator.enqueue(e.trace, (arn) => this.keyByArn(arn) !== undefined);
+    }
     void this.refresh();
   }
 }

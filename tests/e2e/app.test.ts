@@ -160,7 +160,7 @@ describe('KMS Lab in Chromium', () => {
       )
       .waitFor();
     // Expand the latest trail record to show its raw JSON.
-    await page.getByTestId('trail-record').first().locator('summary').click();
+    await page.getByTestId('trail-record').first().click();
     expect(await page.getByTestId('trail-json').first().textContent()).toContain(
       '"errorCode": "InvalidCiphertextException"',
     );

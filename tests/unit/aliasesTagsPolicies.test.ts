@@ -54,7 +54,9 @@ describe('aliases', () => {
   it('lists a new alias with its ARN, target key ID and dates', async () => {
     await kms.advanceClock(3600);
     await kms.call('CreateAlias', { AliasName: 'alias/app', TargetKeyId: key.arn });
-    const { Aliases, Truncated } = await kms.call('ListAliases', {});
+    const { Aliases: listed, Truncated } = await kms.call('ListAliases', {});
+    // Predefined alias/aws/* aliases (no target until first use) are listed too (see awsManagedKeys.test.ts).
+    const Aliases = listed!.filter((a) => !a.AliasName!.startsWith('alias/aws/'));
     const at = new Date(START.getTime() + 3_600_000);
     expect(Aliases).toEqual([
       {
@@ -102,12 +104,12 @@ describe('aliases', () => {
     const west = { principal: rootPrincipal(ACCOUNT), region: 'us-west-2' };
     const { KeyMetadata } = await kms.call('CreateKey', {}, west);
     await kms.call('CreateAlias', { AliasName: 'alias/app', TargetKeyId: KeyMetadata!.KeyId! }, west);
-    const east = (await kms.call('ListAliases', {})).Aliases!;
+    const east = (await kms.call('ListAliases', {})).Aliases!.filter((a) => a.TargetKeyId);
     expect(Object.fromEntries(east.map((a) => [a.AliasName, a.TargetKeyId]))).toEqual({
       'alias/App': other.id,
       'alias/app': key.id,
     });
-    const westAliases = (await kms.call('ListAliases', {}, west)).Aliases!;
+    const westAliases = (await kms.call('ListAliases', {}, west)).Aliases!.filter((a) => a.TargetKeyId);
     expect(westAliases.map((a) => a.AliasArn)).toEqual([aliasArnOf('alias/app', 'us-west-2')]);
   });
 
@@ -148,7 +150,7 @@ describe('aliases', () => {
   it('DeleteAlias removes the alias and leaves the key', async () => {
     await kms.call('CreateAlias', { AliasName: 'alias/app', TargetKeyId: key.id });
     await kms.call('DeleteAlias', { AliasName: 'alias/app' });
-    expect((await kms.call('ListAliases', {})).Aliases).toEqual([]);
+    expect((await kms.call('ListAliases', {})).Aliases!.filter((a) => a.TargetKeyId)).toEqual([]);
     expect((await kms.call('DescribeKey', { KeyId: key.id })).KeyMetadata!.KeyState).toBe('Enabled');
     await refused(() => kms.call('DeleteAlias', { AliasName: 'alias/app' }), 'NotFoundException');
   });

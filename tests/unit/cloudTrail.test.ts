@@ -65,6 +65,15 @@ beforeEach(async () => {
 
 describe('record shape', () => {
   it('records an Encrypt call in CloudTrail’s shape', async () => {
+    // Alice exists in IAM with a policy allowing her to use KMS keys (the default key policy enables IAM).
+    await kms.iam('CreateUser', { UserName: 'Alice' });
+    await kms.iam('PutUserPolicy', {
+      UserName: 'Alice',
+      PolicyName: 'use-keys',
+      PolicyDocument:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}',
+    });
+    events.length = 0;
     await kms.advanceClock(90);
     await kms.call(
       'Encrypt',

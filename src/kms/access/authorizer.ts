@@ -1,4 +1,5 @@
 import type { KeyRecord } from '../model/key.ts';
+import type { WorldTx } from '../model/world.ts';
 import type { CallerContext } from '../world/principal.ts';
 
 /** One authorization question: may this caller perform this action on this key (or account)? */
@@ -8,6 +9,12 @@ export interface AuthorizationRequest {
   /** Absent for IAM-only actions (CreateKey, ListKeys, GenerateRandom…). */
   readonly key?: KeyRecord;
   readonly input: Record<string, unknown>;
+  /** The call's view of the world: identities (IAM policies) and aliases. */
+  readonly tx?: WorldTx;
+  /** Simulated time of the call (aws:CurrentTime, grant propagation). */
+  readonly now?: number;
+  /** The resource of a key-less action (default `*`), e.g. an IAM user's ARN. */
+  readonly resource?: string;
 }
 
 export interface AuthorizationDecision {
@@ -15,7 +22,7 @@ export interface AuthorizationDecision {
   /** AccessDeniedException message when denied. */
   readonly message?: string;
   /** Why: the rule that decided, and what was considered. Shown in the lab and on errors. */
-  readonly explanation: { readonly rule: string; readonly details?: unknown };
+  readonly explanation: { readonly rule: string; readonly summary?: string; readonly details?: unknown };
 }
 
 export interface Authorizer {

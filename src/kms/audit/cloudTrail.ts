@@ -5,7 +5,7 @@ export interface CloudTrailRecord {
   eventVersion: '1.08';
   userIdentity: Record<string, unknown>;
   eventTime: string;
-  eventSource: 'kms.amazonaws.com';
+  eventSource: 'kms.amazonaws.com' | 'iam.amazonaws.com';
   eventName: string;
   awsRegion: string;
   sourceIPAddress: string;

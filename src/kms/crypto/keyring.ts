@@ -42,9 +42,15 @@ export class Keyring {
     return key;
   }
 
-  /** New material from given bytes (a PKCS#8 private key, an HMAC secret), returned wrapped. */
-  async wrapNewMaterial(raw: Uint8Array<ArrayBuffer>, now: number): Promise<KeyMaterialRecord> {
-    const id = newHexId(32);
+  /**
+   * New material from given bytes (a PKCS#8 private key, an HMAC secret, imported material),
+   * returned wrapped; imported material brings its own (derived) ID.
+   */
+  async wrapNewMaterial(
+    raw: Uint8Array<ArrayBuffer>,
+    now: number,
+    id: string = newHexId(32),
+  ): Promise<KeyMaterialRecord> {
     return { id, createdAt: now, wrapped: await wrapMaterial(this.#domainKey, id, raw) };
   }
 

@@ -16,7 +16,14 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   };
   if (k.state === 'PendingDeletion' && k.deletionDate !== undefined)
     m.DeletionDate = new Date(k.deletionDate);
+  // Imported material: ValidTo is the earliest expiry of the key's imported materials.
+  const imported = k.materials.filter((x) => x.imported?.importState === 'IMPORTED');
+  const validTos = imported.flatMap((x) => (x.imported!.validTo !== undefined ? [x.imported!.validTo] : []));
+  if (validTos.length) m.ValidTo = new Date(Math.min(...validTos));
   m.Origin = k.origin;
+  const model = (imported.find((x) => x.id === k.currentMaterialId) ?? imported[0])?.imported
+    ?.expirationModel;
+  if (k.origin === 'EXTERNAL' && model) m.ExpirationModel = model;
   m.KeyManager = k.keyManager;
   // The deprecated twin has no ML-DSA or Ed25519 values, so those keys carry KeySpec only.
   if ((CUSTOMER_MASTER_KEY_SPECS as readonly string[]).includes(k.keySpec))
@@ -24,12 +31,18 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   m.KeySpec = k.keySpec;
   Object.assign(m, algorithmLists(k.keySpec, k.keyUsage));
   m.MultiRegion = k.multiRegion;
-  if (k.multiRegion)
+  if (k.multiRegion) {
+    const info = k.multiRegionInfo;
+    const arnIn = (region: string) => k.arn.replace(`:kms:${k.region}:`, `:kms:${region}:`);
+    const primaryRegion = info?.primaryRegion ?? k.region;
     m.MultiRegionConfiguration = {
-      MultiRegionKeyType: 'PRIMARY',
-      PrimaryKey: { Arn: k.arn, Region: k.region },
-      ReplicaKeys: [],
+      MultiRegionKeyType: info?.type ?? 'PRIMARY',
+      PrimaryKey: { Arn: arnIn(primaryRegion), Region: primaryRegion },
+      ReplicaKeys: (info?.replicaRegions ?? []).map((r) => ({ Arn: arnIn(r), Region: r })),
     };
+  }
+  if (k.state === 'PendingReplicaDeletion' && k.pendingWindowInDays !== undefined)
+    m.PendingDeletionWindowInDays = k.pendingWindowInDays;
   if (k.currentMaterialId) m.CurrentKeyMaterialId = k.currentMaterialId;
   return m;
 }

@@ -1,3 +1,4 @@
+import type { IdentityRecord } from '../iam/model.ts';
 import type { ClockState } from '../world/clock.ts';
 import type { AliasRecord, KeyRecord } from './key.ts';
 
@@ -5,6 +6,8 @@ import type { AliasRecord, KeyRecord } from './key.ts';
 export interface WorldData {
   keys: Map<string, KeyRecord>;
   aliases: Map<string, AliasRecord>;
+  /** IAM users, roles and managed policies of every account, by ARN. */
+  identities: Map<string, IdentityRecord>;
   clock: ClockState;
 }
 
@@ -14,6 +17,9 @@ export interface WorldChanges {
   readonly deleteKeys: readonly string[];
   readonly putAliases: readonly AliasRecord[];
   readonly deleteAliases: readonly string[];
+  /** Optional so that commits written before identities existed stay valid. */
+  readonly putIdentities?: readonly IdentityRecord[];
+  readonly deleteIdentities?: readonly string[];
 }
 
 /**
@@ -24,6 +30,7 @@ export class WorldTx {
   readonly #world: WorldData;
   readonly #keys = new Map<string, KeyRecord | null>();
   readonly #aliases = new Map<string, AliasRecord | null>();
+  readonly #identities = new Map<string, IdentityRecord | null>();
 
   constructor(world: WorldData) {
     this.#world = world;
@@ -69,6 +76,25 @@ export class WorldTx {
     this.#aliases.set(arn, null);
   }
 
+  identity(arn: string): IdentityRecord | undefined {
+    const staged = this.#identities.get(arn);
+    if (staged === null) return undefined;
+    return staged ?? this.#world.identities.get(arn);
+  }
+
+  /** Stages a new or changed identity (callers pass a fresh copy, never the stored object). */
+  putIdentity(identity: IdentityRecord): void {
+    this.#identities.set(identity.arn, identity);
+  }
+
+  deleteIdentity(arn: string): void {
+    this.#identities.set(arn, null);
+  }
+
+  allIdentities(): IdentityRecord[] {
+    return this.#all(this.#world.identities, this.#identities);
+  }
+
   /** Keys of one account and Region, in creation order. */
   keysIn(accountId: string, region: string): KeyRecord[] {
     return this.#all(this.#world.keys, this.#keys).filter(
@@ -102,7 +128,7 @@ export class WorldTx {
   }
 
   get dirty(): boolean {
-    return this.#keys.size > 0 || this.#aliases.size > 0;
+    return this.#keys.size > 0 || this.#aliases.size > 0 || this.#identities.size > 0;
   }
 
   changes(): WorldChanges {
@@ -112,7 +138,15 @@ export class WorldTx {
     });
     const k = pick(this.#keys);
     const a = pick(this.#aliases);
-    return { putKeys: k.put, deleteKeys: k.del, putAliases: a.put, deleteAliases: a.del };
+    const i = pick(this.#identities);
+    return {
+      putKeys: k.put,
+      deleteKeys: k.del,
+      putAliases: a.put,
+      deleteAliases: a.del,
+      putIdentities: i.put,
+      deleteIdentities: i.del,
+    };
   }
 
   /** Applies the staged changes to the world (after the store committed them). */
@@ -124,6 +158,10 @@ export class WorldTx {
     for (const [arn, v] of this.#aliases) {
       if (v === null) this.#world.aliases.delete(arn);
       else this.#world.aliases.set(arn, v);
+    }
+    for (const [arn, v] of this.#identities) {
+      if (v === null) this.#world.identities.delete(arn);
+      else this.#world.identities.set(arn, v);
     }
   }
 }

@@ -5,6 +5,7 @@ import { StateRules } from '../model/keyState.ts';
 import { paginate } from './paginate.ts';
 import type { OperationFamily } from './registry.ts';
 import { S } from './shape.ts';
+import { AWS_MANAGED_KEY_SERVICES } from '../world/awsManagedKeys.ts';
 
 /** At most 50 aliases per KMS key. */
 export const MAX_ALIASES_PER_KEY = 50;
@@ -116,19 +117,33 @@ export const aliasOperations: OperationFamily = [
     keys: [{ role: 'key', field: 'KeyId', forms: 'K', optional: true, state: StateRules.any }],
     handler(ctx) {
       const filter = ctx.keys.key;
-      const all = ctx.tx
+      const existing = ctx.tx
         .aliasesIn(ctx.accountId, ctx.region)
-        .filter((a) => !filter || a.targetKeyId === filter.keyId)
-        .sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
+        .filter((a) => !filter || a.targetKeyId === filter.keyId);
+      // Predefined aliases of AWS managed keys not created yet are listed without a target.
+      const names = new Set(existing.map((a) => a.aliasName));
+      const predefined = filter
+        ? []
+        : AWS_MANAGED_KEY_SERVICES.filter((s) => !names.has(s.alias)).map((s) => ({
+            aliasName: s.alias,
+            aliasArn: aliasArn(ctx.region, ctx.accountId, s.alias),
+          }));
+      const all = [...existing, ...predefined].sort((a, b) =>
+        a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0,
+      );
       const { page, ...rest } = paginate(all, ctx.input.Limit, ctx.input.Marker, 50, 100);
       return {
-        Aliases: page.map((a) => ({
-          AliasName: a.aliasName,
-          AliasArn: a.aliasArn,
-          TargetKeyId: a.targetKeyId,
-          CreationDate: new Date(a.createdAt),
-          LastUpdatedDate: new Date(a.lastUpdatedAt),
-        })),
+        Aliases: page.map((a) =>
+          'targetKeyId' in a
+            ? {
+                AliasName: a.aliasName,
+                AliasArn: a.aliasArn,
+                TargetKeyId: a.targetKeyId,
+                CreationDate: new Date(a.createdAt),
+                LastUpdatedDate: new Date(a.lastUpdatedAt),
+              }
+            : { AliasName: a.aliasName, AliasArn: a.aliasArn },
+        ),
         ...rest,
       };
     },

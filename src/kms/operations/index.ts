@@ -1,11 +1,15 @@
 import { aliasOperations } from './aliases.ts';
 import { cryptoOperations } from './crypto.ts';
 import { dataKeyPairOperations } from './dataKeyPairs.ts';
+import { grantOperations } from './grants.ts';
 import { keyAgreementOperations } from './keyAgreement.ts';
 import { keyOperations } from './keys.ts';
+import { multiRegionOperations } from './multiRegion.ts';
 import { macOperations } from './mac.ts';
 import { policyOperations } from './policies.ts';
+import { importOperations } from './import.ts';
 import { publicKeyOperations } from './publicKey.ts';
+import { rotationOperations } from './rotation.ts';
 import { OperationRegistry } from './registry.ts';
 import { signingOperations } from './signing.ts';
 import { tagOperations } from './tags.ts';
@@ -23,4 +27,8 @@ export const createRegistry = (): OperationRegistry =>
     aliasOperations,
     tagOperations,
     policyOperations,
+    grantOperations,
+    rotationOperations,
+    importOperations,
+    multiRegionOperations,
   );

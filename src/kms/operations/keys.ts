@@ -1,4 +1,5 @@
 import { defaultKeyPolicy } from '../access/defaultKeyPolicy.ts';
+import { checkPolicyLockout } from '../access/lockout.ts';
 import { checkPolicyDocument } from '../access/policyDocument.ts';
 import { newAsymmetricMaterial, newHmacMaterial } from '../crypto/asymmetricMaterial.ts';
 import { newKeyId, newMultiRegionKeyId } from '../crypto/random.ts';
@@ -20,6 +21,8 @@ import { paginate } from './paginate.ts';
 import type { OperationFamily } from './registry.ts';
 import { S } from './shape.ts';
 import { checkNewTags, MAX_TAGS_PER_KEY } from './tagRules.ts';
+import { ensureAwsManagedKeyFor } from '../world/awsManagedKeys.ts';
+import { resumeRotation } from '../world/keyRotation.ts';
 
 const DAY = 86_400_000;
 
@@ -101,6 +104,7 @@ export const keyOperations: OperationFamily = [
       // SM2 exists only in China Regions, which this world does not have.
       if (!SUPPORTED_KEY_SPECS.has(spec))
         throw Err.UnsupportedOperation(`KeySpec ${spec} is not supported in this Region`);
+      if (i.Policy !== undefined) checkPolicyLockout(ctx, i.Policy);
     },
     async handler(ctx) {
       const i = ctx.input;
@@ -149,6 +153,8 @@ export const keyOperations: OperationFamily = [
     readOnly: true,
     mutates: false,
     input: S.struct({ KeyId: S.keyId, GrantTokens: S.grantTokens }, ['KeyId']),
+    // DescribeKey on a predefined alias/aws/<service> creates the AWS managed key on first use.
+    prepare: (ctx) => ensureAwsManagedKeyFor(ctx.input.KeyId, ctx.tx, ctx.keyring, ctx, ctx.now),
     keys: [{ role: 'key', field: 'KeyId', forms: 'A', state: StateRules.any }],
     handler: (ctx) => ({ KeyMetadata: keyMetadata(ctx.keys.key!) }),
   },
@@ -174,6 +180,7 @@ export const keyOperations: OperationFamily = [
     handler(ctx) {
       const key = ctx.tx.editKey(ctx.keys.key!.arn);
       if (key.state === 'Disabled') key.state = 'Enabled';
+      resumeRotation(key, ctx.now);
       return {};
     },
   },
@@ -208,8 +215,13 @@ export const keyOperations: OperationFamily = [
     handler(ctx) {
       const days = (ctx.input.PendingWindowInDays as number | undefined) ?? 30;
       const key = ctx.tx.editKey(ctx.keys.key!.arn);
-      key.state = 'PendingDeletion';
       key.pendingWindowInDays = days;
+      // A multi-Region primary with replicas waits for them: PendingReplicaDeletion, no DeletionDate.
+      if (key.multiRegionInfo?.type === 'PRIMARY' && key.multiRegionInfo.replicaRegions.length > 0) {
+        key.state = 'PendingReplicaDeletion';
+        return { KeyId: key.arn, KeyState: key.state, PendingWindowInDays: days };
+      }
+      key.state = 'PendingDeletion';
       key.deletionDate = ctx.now + days * DAY;
       return {
         KeyId: key.arn,

@@ -1,3 +1,4 @@
+import { checkPolicyLockout } from '../access/lockout.ts';
 import { checkPolicyDocument } from '../access/policyDocument.ts';
 import { Err } from '../errors.ts';
 import { StateRules } from '../model/keyState.ts';
@@ -34,7 +35,10 @@ export const policyOperations: OperationFamily = [
     ),
     validate: (input) => checkPolicyDocument(input.Policy as string),
     keys: [{ role: 'key', field: 'KeyId', forms: 'K', state: StateRules.any, customerManagedOnly: true }],
-    precheck: (ctx) => checkPolicyName(ctx.input.PolicyName),
+    precheck(ctx) {
+      checkPolicyName(ctx.input.PolicyName);
+      checkPolicyLockout(ctx, ctx.input.Policy);
+    },
     handler(ctx) {
       ctx.tx.editKey(ctx.keys.key!.arn).policy = ctx.input.Policy;
       return {};

@@ -42,8 +42,14 @@ export interface OperationSpec {
   readonly mutates: boolean;
   readonly supportsDryRun?: boolean;
   readonly keys?: readonly KeyTarget[];
+  /** The resource a key-less action is authorized on (default `*`), e.g. an IAM user's ARN. */
+  readonly resource?: (ctx: CallContext) => string;
+  /** CloudTrail eventSource (default `kms.amazonaws.com`; the simulated IAM API: `iam.amazonaws.com`). */
+  readonly eventSource?: string;
   /** Semantic input checks that need no key, run right after shape validation. */
   readonly validate?: (input: Record<string, unknown>, ctx: CallContext) => void;
+  /** Runs before key targets resolve (e.g. DescribeKey creating an AWS managed key on first use). */
+  readonly prepare?: (ctx: CallContext) => Promise<void>;
   /** Checks that need the resolved keys, run before DryRun is answered. */
   readonly precheck?: (ctx: CallContext) => void | Promise<void>;
   readonly handler: (ctx: CallContext) => Promise<Record<string, unknown>> | Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
 import { generateDomainKey } from '../crypto/domainKey.ts';
+import type { IdentityRecord } from '../iam/model.ts';
 import type { AliasRecord, KeyRecord } from '../model/key.ts';
 import type { ClockState } from '../world/clock.ts';
 import type { Commit, KmsStore, PersistedWorld } from './store.ts';
@@ -12,12 +13,15 @@ interface KmsDb extends DBSchema {
   /** Key records by ARN; material only wrapped under the domain key. */
   keys: { key: string; value: KeyRecord };
   aliases: { key: string; value: AliasRecord };
+  /** IAM users, roles and managed policies by ARN (since version 2). */
+  identities: { key: string; value: IdentityRecord };
   /** CloudTrail records in commit order (auto-increment keys). */
   trail: { key: number; value: CloudTrailRecord; indexes: { eventTime: string } };
 }
 
-const VERSION = 1;
-const STORES = ['meta', 'keys', 'aliases', 'trail'] as const;
+/** 1: meta, keys, aliases, trail. 2: + identities. */
+const VERSION = 2;
+const STORES = ['meta', 'keys', 'aliases', 'trail', 'identities'] as const;
 type WriteTx = IDBPTransaction<KmsDb, typeof STORES, 'readwrite'>;
 
 /**
@@ -36,11 +40,14 @@ export class IdbStore implements KmsStore {
   /** @internal Use {@link openIdbStore}. */
   static async open(dbName: string, options: IdbStoreOptions = {}): Promise<IdbStore> {
     const db = await openDB<KmsDb>(dbName, VERSION, {
-      upgrade(db) {
-        db.createObjectStore('meta');
-        db.createObjectStore('keys', { keyPath: 'arn' });
-        db.createObjectStore('aliases', { keyPath: 'aliasArn' });
-        db.createObjectStore('trail', { autoIncrement: true }).createIndex('eventTime', 'eventTime');
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('meta');
+          db.createObjectStore('keys', { keyPath: 'arn' });
+          db.createObjectStore('aliases', { keyPath: 'aliasArn' });
+          db.createObjectStore('trail', { autoIncrement: true }).createIndex('eventTime', 'eventTime');
+        }
+        if (oldVersion < 2) db.createObjectStore('identities', { keyPath: 'arn' });
       },
       // Another connection wants a newer schema: let it proceed rather than block it forever.
       blocking() {
@@ -66,19 +73,21 @@ export class IdbStore implements KmsStore {
    */
   async load(): Promise<PersistedWorld | undefined> {
     const tx = this.#db.transaction(STORES, 'readonly');
-    const [clock, keys, aliases, trail] = await Promise.all([
+    const [clock, keys, aliases, trail, identities] = await Promise.all([
       tx.objectStore('meta').get('clock') as Promise<ClockState | undefined>,
       tx.objectStore('keys').getAll(),
       tx.objectStore('aliases').getAll(),
       tx.objectStore('trail').getAll(),
+      tx.objectStore('identities').getAll(),
       tx.done,
     ]);
-    if (!clock && !keys.length && !aliases.length && !trail.length) return undefined;
+    if (!clock && !keys.length && !aliases.length && !trail.length && !identities.length) return undefined;
     // IndexedDB returns records by primary key (ARN); the engine expects creation order.
     const byCreation = (a: { createdAt: number }, b: { createdAt: number }) => a.createdAt - b.createdAt;
     keys.sort(byCreation);
     aliases.sort(byCreation);
-    return { keys, aliases, trail, ...(clock ? { clock } : {}) };
+    identities.sort(byCreation);
+    return { keys, aliases, identities, trail, ...(clock ? { clock } : {}) };
   }
 
   /** Writes a call's changes, trail records and clock in one transaction; resolves once durable. */
@@ -87,10 +96,13 @@ export class IdbStore implements KmsStore {
       const keys = tx.objectStore('keys');
       const aliases = tx.objectStore('aliases');
       const trail = tx.objectStore('trail');
+      const identities = tx.objectStore('identities');
       for (const k of change.putKeys) yield keys.put(k);
       for (const arn of change.deleteKeys) yield keys.delete(arn);
       for (const a of change.putAliases) yield aliases.put(a);
       for (const arn of change.deleteAliases) yield aliases.delete(arn);
+      for (const i of change.putIdentities ?? []) yield identities.put(i);
+      for (const arn of change.deleteIdentities ?? []) yield identities.delete(arn);
       for (const r of change.trail) yield trail.add(r);
       yield tx.objectStore('meta').put(change.clock, 'clock');
     });
@@ -103,12 +115,15 @@ export class IdbStore implements KmsStore {
       const keys = tx.objectStore('keys');
       const aliases = tx.objectStore('aliases');
       const trail = tx.objectStore('trail');
+      const identities = tx.objectStore('identities');
       yield keys.clear();
       yield aliases.clear();
+      yield identities.clear();
       yield trail.clear();
       yield world.clock ? meta.put(world.clock, 'clock') : meta.delete('clock');
       for (const k of world.keys) yield keys.put(k);
       for (const a of world.aliases) yield aliases.put(a);
+      for (const i of world.identities ?? []) yield identities.put(i);
       for (const r of world.trail) yield trail.add(r);
     });
   }

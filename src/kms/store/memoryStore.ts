@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
 import { generateDomainKey } from '../crypto/domainKey.ts';
+import type { IdentityRecord } from '../iam/model.ts';
 import type { AliasRecord, KeyRecord } from '../model/key.ts';
 import type { ClockState } from '../world/clock.ts';
 import type { Commit, KmsStore, PersistedWorld } from './store.ts';
@@ -12,6 +13,7 @@ export class MemoryStore implements KmsStore {
   #domainKey?: Promise<CryptoKey>;
   readonly #keys = new Map<string, KeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
+  readonly #identities = new Map<string, IdentityRecord>();
   #trail: CloudTrailRecord[] = [];
   #clock?: ClockState;
   #used = false;
@@ -26,6 +28,7 @@ export class MemoryStore implements KmsStore {
     return structuredClone({
       keys: [...this.#keys.values()],
       aliases: [...this.#aliases.values()],
+      identities: [...this.#identities.values()],
       trail: this.#trail,
       clock: this.#clock,
     });
@@ -39,6 +42,8 @@ export class MemoryStore implements KmsStore {
     for (const arn of c.deleteKeys) this.#keys.delete(arn);
     for (const a of c.putAliases) this.#aliases.set(a.aliasArn, a);
     for (const arn of c.deleteAliases) this.#aliases.delete(arn);
+    for (const i of c.putIdentities ?? []) this.#identities.set(i.arn, i);
+    for (const arn of c.deleteIdentities ?? []) this.#identities.delete(arn);
     this.#trail.push(...c.trail);
     this.#clock = c.clock;
   }
@@ -48,8 +53,10 @@ export class MemoryStore implements KmsStore {
     const w = structuredClone(world);
     this.#keys.clear();
     this.#aliases.clear();
+    this.#identities.clear();
     for (const k of w.keys) this.#keys.set(k.arn, k);
     for (const a of w.aliases) this.#aliases.set(a.aliasArn, a);
+    for (const i of w.identities ?? []) this.#identities.set(i.arn, i);
     this.#trail = [...w.trail];
     this.#clock = w.clock;
   }

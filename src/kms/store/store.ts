@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
+import type { IdentityRecord } from '../iam/model.ts';
 import type { AliasRecord, KeyRecord } from '../model/key.ts';
 import type { WorldChanges } from '../model/world.ts';
 import type { ClockState } from '../world/clock.ts';
@@ -7,6 +8,8 @@ import type { ClockState } from '../world/clock.ts';
 export interface PersistedWorld {
   readonly keys: readonly KeyRecord[];
   readonly aliases: readonly AliasRecord[];
+  /** IAM users, roles and managed policies; absent in worlds saved before identities existed. */
+  readonly identities?: readonly IdentityRecord[];
   readonly trail: readonly CloudTrailRecord[];
   readonly clock?: ClockState;
 }

@@ -1,4 +1,5 @@
 import { serviceEvent } from '../audit/cloudTrail.ts';
+import { afterMultiRegionKeyDeleted } from './multiRegionTransitions.ts';
 import type { TimedBehaviour } from './scheduler.ts';
 
 /**
@@ -26,6 +27,7 @@ export const keyDeletion: TimedBehaviour = {
     for (const alias of ctx.tx.aliasesIn(key.accountId, key.region))
       if (alias.targetKeyId === key.keyId) ctx.tx.deleteAlias(alias.aliasArn);
     ctx.tx.deleteKey(key.arn);
+    afterMultiRegionKeyDeleted(ctx.tx, key, ctx.now);
     ctx.keyring.forget(key.materials.map((m) => m.id));
     ctx.record(
       serviceEvent({

@@ -29,4 +29,6 @@ export interface CallerContext {
   readonly source?: CallSource;
   readonly sourceIp?: string;
   readonly userAgent?: string;
+  /** An AWS service calling KMS on the principal's behalf (kms:ViaService), e.g. `s3.us-east-1.amazonaws.com`. */
+  readonly viaService?: string;
 }

@@ -1,0 +1,64 @@
+/**
+ * A workspace as a file: the world snapshot in JSON, with byte arrays (wrapped key material,
+ * public keys) as `{"$bytes": "<base64>"}`. Material stays wrapped under this browser's domain key,
+ * so a file imports into any workspace of the same browser profile.
+ */
+export const WORKSPACE_FILE_FORMAT = 'kms-lab-workspace';
+export const WORKSPACE_FILE_VERSION = 1;
+
+export interface WorkspaceFile<W = unknown> {
+  readonly format: typeof WORKSPACE_FILE_FORMAT;
+  readonly version: typeof WORKSPACE_FILE_VERSION;
+  readonly name: string;
+  readonly exportedAt: string;
+  readonly world: W;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function encodeWorkspaceFile<W>(name: string, world: W, now = new Date()): string {
+  const file: WorkspaceFile<W> = {
+    format: WORKSPACE_FILE_FORMAT,
+    version: WORKSPACE_FILE_VERSION,
+    name,
+    exportedAt: now.toISOString(),
+    world,
+  };
+  return JSON.stringify(file, (_k, v: unknown) => (v instanceof Uint8Array ? { $bytes: toBase64(v) } : v));
+}
+
+/** Parses a workspace file; throws an Error with a plain message when it is not one. */
+export function decodeWorkspaceFile<W>(text: string): WorkspaceFile<W> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, (_k, v: unknown) =>
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof (v as { $bytes?: unknown }).$bytes === 'string'
+        ? fromBase64((v as { $bytes: string }).$bytes)
+        : v,
+    );
+  } catch {
+    throw new Error('This file is not JSON, so it is not a KMS Lab workspace.');
+  }
+  const f = parsed as Partial<WorkspaceFile<W>> | null;
+  if (!f || f.format !== WORKSPACE_FILE_FORMAT) throw new Error('This JSON file is not a KMS Lab workspace.');
+  if (f.version !== WORKSPACE_FILE_VERSION)
+    throw new Error(`This workspace file has version ${String(f.version)}; this KMS Lab reads version 1.`);
+  const w = f.world as { keys?: unknown; aliases?: unknown; trail?: unknown } | undefined;
+  if (!w || !Array.isArray(w.keys) || !Array.isArray(w.aliases) || !Array.isArray(w.trail))
+    throw new Error('This workspace file has no world in it (keys, aliases and trail are missing).');
+  return f as WorkspaceFile<W>;
+}

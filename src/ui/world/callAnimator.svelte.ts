@@ -1,0 +1,108 @@
+import type { CallTrace } from '../../kms/index.ts';
+
+/** One packet on its way: the anchors it visits (`data-anchor` values in the world view), in order. */
+export interface Flight {
+  readonly id: number;
+  readonly requestId: string;
+  readonly operation: string;
+  readonly outcome: CallTrace['outcome'];
+  readonly stops: readonly string[];
+}
+
+/** Playback speeds; 0 turns the animation off (the call log still says everything). */
+export const SPEEDS = [0, 0.5, 1, 2, 4] as const;
+export type Speed = (typeof SPEEDS)[number];
+
+/** How long a packet takes for one hop at speed 1, in ms. */
+export const HOP_MS = 420;
+/** Packets in the air at once; later calls wait their turn. */
+export const MAX_IN_FLIGHT = 3;
+/** Calls waiting beyond this many are not animated (the log still lists them). */
+export const MAX_WAITING = 6;
+
+/**
+ * The stops of a call's journey, from its trace: caller → Region endpoint → authorization →
+ * key (or the Region's key store) → back to the caller. A call that fails stops at the hop that
+ * failed and goes straight back.
+ */
+export function stopsOf(trace: CallTrace, hasKeyCard: (arn: string) => boolean): string[] {
+  const caller = `principal:${trace.principalArn}`;
+  const stops: string[] = [];
+  for (const hop of trace.hops) {
+    if (hop.stage === 'caller') stops.push(caller);
+    else if (hop.stage === 'endpoint') stops.push(`endpoint:${trace.region}`);
+    else if (hop.stage === 'authorization') stops.push(`auth:${trace.region}`);
+    else if (hop.stage === 'keyStore') {
+      const arn = trace.keyArns.find(hasKeyCard);
+      stops.push(arn ? `key:${arn}` : `store:${trace.region}`);
+    } else if (hop.stage === 'response') break;
+    if (!hop.ok) break;
+  }
+  if (stops[0] !== caller) stops.unshift(caller);
+  // A call refused before it reached the endpoint still travels there and back.
+  if (stops.length === 1) stops.push(`endpoint:${trace.region}`);
+  stops.push(caller);
+  return stops;
+}
+
+/**
+ * Schedules call animations: at most {@link MAX_IN_FLIGHT} packets at once, at most
+ * {@link MAX_WAITING} waiting (a burst drops its oldest waiting calls and counts them), none when
+ * the speed is 0. Starts at speed 0 when the user prefers reduced motion.
+ */
+export class CallAnimator {
+  speed = $state<Speed>(1);
+  /** Packets in the air, for the world view to render. */
+  flying = $state.raw<readonly Flight[]>([]);
+  /** Calls not animated because of a burst, since the page opened. */
+  skipped = $state(0);
+  #waiting: Flight[] = [];
+  #nextId = 1;
+
+  constructor() {
+    if (typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches)
+      this.speed = 0;
+  }
+
+  /** Duration of one hop at the current speed, in ms. */
+  get hopMs(): number {
+    return this.speed === 0 ? 0 : HOP_MS / this.speed;
+  }
+
+  enqueue(trace: CallTrace, hasKeyCard: (arn: string) => boolean): void {
+    if (this.speed === 0) return;
+    this.#waiting.push({
+      id: this.#nextId++,
+      requestId: trace.requestId,
+      operation: trace.operation,
+      outcome: trace.outcome,
+      stops: stopsOf(trace, hasKeyCard),
+    });
+    const excess = this.#waiting.length - MAX_WAITING;
+    if (excess > 0) {
+      this.#waiting.splice(0, excess);
+      this.skipped += excess;
+    }
+    this.#launch();
+  }
+
+  /** A packet arrived back at its caller. */
+  landed(id: number): void {
+    this.flying = this.flying.filter((f) => f.id !== id);
+    this.#launch();
+  }
+
+  setSpeed(speed: Speed): void {
+    this.speed = speed;
+    if (speed === 0) {
+      this.#waiting = [];
+      this.flying = [];
+    }
+  }
+
+  #launch() {
+    const room = MAX_IN_FLIGHT - this.flying.length;
+    if (room <= 0 || !this.#waiting.length) return;
+    this.flying = [...this.flying, ...this.#waiting.splice(0, room)];
+  }
+}
