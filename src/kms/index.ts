@@ -30,6 +30,7 @@ export { MemoryStore } from './store/memoryStore.ts';
 export type { KmsStore, PersistedWorld, Commit } from './store/store.ts';
 export type { KmsEvent, KeyView } from './engine.ts';
 export type { CloudTrailRecord } from './audit/cloudTrail.ts';
+export * from './audit/index.ts';
 export type { CallTrace, TraceHop } from './audit/trace.ts';
 export type { ScheduledEvent } from './world/scheduler.ts';
 export type { CallerContext, Principal, CallSource } from './world/principal.ts';
@@ -97,6 +98,11 @@ export interface KmsOperations {
   ImportKeyMaterial: [K.ImportKeyMaterialRequest, K.ImportKeyMaterialResponse];
   DeleteImportedKeyMaterial: [K.DeleteImportedKeyMaterialRequest, K.DeleteImportedKeyMaterialResponse];
   ReplicateKey: [K.ReplicateKeyRequest, K.ReplicateKeyResponse];
+  CreateGrant: [K.CreateGrantRequest, K.CreateGrantResponse];
+  ListGrants: [K.ListGrantsRequest, K.ListGrantsResponse];
+  ListRetirableGrants: [K.ListRetirableGrantsRequest, K.ListGrantsResponse];
+  RetireGrant: [K.RetireGrantRequest, Record<string, never>];
+  RevokeGrant: [K.RevokeGrantRequest, Record<string, never>];
   UpdatePrimaryRegion: [K.UpdatePrimaryRegionRequest, Record<string, never>];
 }
 export type OperationName = keyof KmsOperations;

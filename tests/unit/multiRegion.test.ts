@@ -267,7 +267,11 @@ describe('imported material', () => {
     const { KeyMetadata } = await kms.call('CreateKey', { MultiRegion: true, Origin: 'EXTERNAL' }, east);
     const id = KeyMetadata!.KeyId!;
     const material = nodeCrypto.randomBytes(32);
-    const importInto = async (caller: CallerContext) => {
+    const importInto = async (
+      caller: CallerContext,
+      bytes: Uint8Array = material,
+      extra: Record<string, unknown> = {},
+    ) => {
       const p = await kms.call(
         'GetParametersForImport',
         { KeyId: id, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' },
@@ -276,7 +280,7 @@ describe('imported material', () => {
       const key = nodeCrypto.createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
       const wrapped = nodeCrypto.publicEncrypt(
         { key, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-        material,
+        bytes,
       );
       return kms.call(
         'ImportKeyMaterial',
@@ -285,6 +289,7 @@ describe('imported material', () => {
           ImportToken: p.ImportToken!,
           EncryptedKeyMaterial: wrapped,
           ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+          ...extra,
         },
         caller,
       );
@@ -296,6 +301,29 @@ describe('imported material', () => {
     const second = await importInto(west);
     expect(second.KeyMaterialId).toBe(first.KeyMaterialId);
     const ct = await kms.call('Encrypt', { KeyId: id, Plaintext: new Uint8Array([3]) }, east);
+    expect((await kms.call('Decrypt', { CiphertextBlob: ct.CiphertextBlob! }, west)).Plaintext).toEqual(
+      new Uint8Array([3]),
+    );
+
+    // On-demand rotation of a multi-Region imported key: import NEW_KEY_MATERIAL into the primary,
+    // the same material into each replica (EXISTING_KEY_MATERIAL), then rotate.
+    const next = nodeCrypto.randomBytes(32);
+    const pending = await importInto(east, next, { ImportType: 'NEW_KEY_MATERIAL' });
+    const early = await rejection(kms.call('RotateKeyOnDemand', { KeyId: id }, east));
+    expect(early.code).toBe('KMSInvalidStateException');
+    await importInto(west, next, {
+      ImportType: 'EXISTING_KEY_MATERIAL',
+      KeyMaterialId: pending.KeyMaterialId,
+    });
+    await kms.call('RotateKeyOnDemand', { KeyId: id }, east);
+    for (const c of [east, west])
+      expect((await kms.call('DescribeKey', { KeyId: id }, c)).KeyMetadata!.CurrentKeyMaterialId).toBe(
+        pending.KeyMaterialId,
+      );
+    const fresh = await kms.call('Encrypt', { KeyId: id, Plaintext: new Uint8Array([4]) }, west);
+    expect((await kms.call('Decrypt', { CiphertextBlob: fresh.CiphertextBlob! }, east)).Plaintext).toEqual(
+      new Uint8Array([4]),
+    );
     expect((await kms.call('Decrypt', { CiphertextBlob: ct.CiphertextBlob! }, west)).Plaintext).toEqual(
       new Uint8Array([3]),
     );

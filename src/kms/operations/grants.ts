@@ -22,7 +22,7 @@ const constraints = S.struct({ EncryptionContextSubset: ecMap, EncryptionContext
 const invalidGrantId = () => new KmsError('InvalidGrantIdException', 'Invalid grant ID'); // (unverified)
 
 /** Operations a key of this type supports in a grant. */
-function grantOperationsFor(key: KeyRecord): readonly GrantOperation[] {
+export function grantOperationsFor(key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): readonly GrantOperation[] {
   const common: GrantOperation[] = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
   if (key.keySpec === 'SYMMETRIC_DEFAULT')
     return [

@@ -17,7 +17,9 @@ import { isAsymmetricSpec, isHmacSpec } from '../model/algorithms.ts';
 import { EXPIRATION_MODELS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../model/enums.ts';
 import type { ImportedMaterialState, KeyMaterialRecord, KeyRecord } from '../model/key.ts';
 import type { StateRule } from '../model/keyState.ts';
+import { synchronizeReplicas } from '../world/keyRotation.ts';
 import type { CallContext } from './context.ts';
+import { callRotationEnv } from './rotation.ts';
 import type { OperationFamily } from './registry.ts';
 import { S } from './shape.ts';
 
@@ -299,6 +301,8 @@ export const importOperations: OperationFamily = [
             ...key.materials,
             { ...material, imported: { ...imported, pendingRotation: true } },
           ];
+          // Related multi-Region keys learn of it, pending its import into each of them.
+          synchronizeReplicas(key, callRotationEnv(ctx));
         }
         if (key.state === 'PendingImport' && allImported(key)) key.state = 'Enabled';
         return { KeyId: key.arn, ...(key.keySpec === 'SYMMETRIC_DEFAULT' ? { KeyMaterialId: id } : {}) };

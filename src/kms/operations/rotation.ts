@@ -10,6 +10,7 @@ import { StateRules } from '../model/keyState.ts';
 import {
   AWS_MANAGED_ROTATION_DAYS,
   DAY_MS,
+  relatedKeys,
   rotateKeyMaterial,
   synchronizeReplicas,
   type RotationEnv,
@@ -200,8 +201,20 @@ export const rotationOperations: OperationFamily = [
         throw Err.Conflict(
           `Automatic rotation of ${key.arn} is in progress or scheduled to begin within the next 20 minutes.`,
         );
-      if (key.origin === 'EXTERNAL' && !key.materials.some((m) => m.imported?.pendingRotation))
+      const pending = key.materials.find((m) => m.imported?.pendingRotation);
+      if (key.origin === 'EXTERNAL' && !pending)
         throw Err.InvalidState(`No available key material pending rotation for the key: ${key.arn}.`);
+      // Multi-Region imported keys: the new material must first be imported into every related
+      // key (PENDING_MULTI_REGION_IMPORT_AND_ROTATION). (unverified) wording.
+      if (
+        pending &&
+        relatedKeys(ctx.tx, key).some(
+          (r) => r.materials.find((m) => m.id === pending.id)?.imported?.importState !== 'IMPORTED',
+        )
+      )
+        throw Err.InvalidState(
+          `Key material (id: ${pending.id}) of ${key.arn} is pending import into a related multi-Region key.`,
+        );
     },
     async handler(ctx) {
       const key = ctx.tx.editKey(ctx.keys.key!.arn);

@@ -38,12 +38,22 @@ export function synchronizeReplicas(primary: KeyRecord, env: RotationEnv): void 
     const replica = env.tx.editKey(related.arn);
     // Imported material is imported into each related key separately: a replica keeps its own
     // copy of each material, and learns of new ones as pending import.
-    replica.materials = primary.materials.map((m) => {
+    replica.materials = primary.materials.map((m): KeyMaterialRecord => {
       if (!m.imported) return m;
+      const pendingRotation = m.imported.pendingRotation ? { pendingRotation: true } : {};
       const own = replica.materials.find((r) => r.id === m.id);
-      return (
-        own ?? { ...m, wrapped: new Uint8Array(0), imported: { importState: 'PENDING_IMPORT' as const } }
-      );
+      if (!own)
+        return {
+          ...m,
+          wrapped: new Uint8Array(0),
+          imported: { importState: 'PENDING_IMPORT', ...pendingRotation },
+        };
+      const { pendingRotation: _p, ...ownState } = own.imported ?? { importState: 'PENDING_IMPORT' as const };
+      return {
+        ...own,
+        ...(m.rotationType ? { rotationType: m.rotationType, rotationDate: m.rotationDate } : {}),
+        imported: { ...ownState, ...pendingRotation },
+      };
     });
     replica.currentMaterialId = primary.currentMaterialId;
     if (primary.rotation) replica.rotation = { ...primary.rotation };
