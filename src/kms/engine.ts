@@ -91,6 +91,7 @@ export class KmsEngine {
       keys: new Map((persisted?.keys ?? []).map((k) => [k.arn, k])),
       aliases: new Map((persisted?.aliases ?? []).map((a) => [a.aliasArn, a])),
       identities: new Map((persisted?.identities ?? []).map((i) => [i.arn, i])),
+      resources: new Map((persisted?.resources ?? []).map((r) => [r.arn, r])),
       clock: this.#clock.snapshot(),
     };
     this.#trail = [...(persisted?.trail ?? [])];
@@ -163,6 +164,7 @@ export class KmsEngine {
       this.#world.keys = new Map(next.keys.map((k) => [k.arn, structuredClone(k)]));
       this.#world.aliases = new Map(next.aliases.map((a) => [a.aliasArn, structuredClone(a)]));
       this.#world.identities = new Map((next.identities ?? []).map((i) => [i.arn, structuredClone(i)]));
+      this.#world.resources = new Map((next.resources ?? []).map((r) => [r.arn, structuredClone(r)]));
       this.#trail = structuredClone([...next.trail]);
       this.#clock = new SimulatedClock(clock);
       this.#emit({ type: 'reset' });
@@ -174,6 +176,7 @@ export class KmsEngine {
       keys: [...this.#world.keys.values()],
       aliases: [...this.#world.aliases.values()],
       identities: [...this.#world.identities.values()],
+      resources: [...this.#world.resources.values()],
       trail: this.#trail,
       clock: this.#clock.snapshot(),
     });

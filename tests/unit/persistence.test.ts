@@ -249,7 +249,7 @@ describe('IdbStore: key material at rest', () => {
     );
     const domainKey = (await db.get('meta', 'domainKey')) as CryptoKey;
     db.close();
-    expect(Object.keys(dump).sort()).toEqual(['aliases', 'identities', 'keys', 'meta', 'trail']);
+    expect(Object.keys(dump).sort()).toEqual(['aliases', 'identities', 'keys', 'meta', 'resources', 'trail']);
 
     expect(domainKey).toBeInstanceOf(CryptoKey);
     expect(domainKey.extractable).toBe(false);

@@ -1,6 +1,7 @@
 import type { IdentityRecord } from '../iam/model.ts';
 import type { ClockState } from '../world/clock.ts';
 import type { AliasRecord, KeyRecord } from './key.ts';
+import type { ResourceRecord } from './resource.ts';
 
 /** The persisted world, as plain data: keys and aliases of every account and Region. */
 export interface WorldData {
@@ -8,6 +9,8 @@ export interface WorldData {
   aliases: Map<string, AliasRecord>;
   /** IAM users, roles and managed policies of every account, by ARN. */
   identities: Map<string, IdentityRecord>;
+  /** Every other resource (CloudHSM, custom key stores, AWS service resources), by ARN. */
+  resources: Map<string, ResourceRecord>;
   clock: ClockState;
 }
 
@@ -20,6 +23,8 @@ export interface WorldChanges {
   /** Optional so that commits written before identities existed stay valid. */
   readonly putIdentities?: readonly IdentityRecord[];
   readonly deleteIdentities?: readonly string[];
+  readonly putResources?: readonly ResourceRecord[];
+  readonly deleteResources?: readonly string[];
 }
 
 /**
@@ -31,6 +36,7 @@ export class WorldTx {
   readonly #keys = new Map<string, KeyRecord | null>();
   readonly #aliases = new Map<string, AliasRecord | null>();
   readonly #identities = new Map<string, IdentityRecord | null>();
+  readonly #resources = new Map<string, ResourceRecord | null>();
 
   constructor(world: WorldData) {
     this.#world = world;
@@ -127,8 +133,37 @@ export class WorldTx {
     return out;
   }
 
+  resource<T>(arn: string): ResourceRecord<T> | undefined {
+    const staged = this.#resources.get(arn);
+    if (staged === null) return undefined;
+    return (staged ?? this.#world.resources.get(arn)) as ResourceRecord<T> | undefined;
+  }
+
+  /** Stages a new or changed resource (callers pass a fresh copy, never the stored object). */
+  putResource(resource: ResourceRecord): void {
+    this.#resources.set(resource.arn, resource);
+  }
+
+  deleteResource(arn: string): void {
+    this.#resources.set(arn, null);
+  }
+
+  /** Resources of one kind (optionally of one account and Region), in creation order. */
+  resources<T>(kind: string, accountId?: string, region?: string): ResourceRecord<T>[] {
+    return (this.#all(this.#world.resources, this.#resources) as ResourceRecord<T>[])
+      .filter(
+        (r) =>
+          r.kind === kind &&
+          (accountId === undefined || r.accountId === accountId) &&
+          (region === undefined || r.region === region),
+      )
+      .sort((a, b) => a.createdAt - b.createdAt || (a.arn < b.arn ? -1 : 1));
+  }
+
   get dirty(): boolean {
-    return this.#keys.size > 0 || this.#aliases.size > 0 || this.#identities.size > 0;
+    return (
+      this.#keys.size > 0 || this.#aliases.size > 0 || this.#identities.size > 0 || this.#resources.size > 0
+    );
   }
 
   changes(): WorldChanges {
@@ -139,6 +174,7 @@ export class WorldTx {
     const k = pick(this.#keys);
     const a = pick(this.#aliases);
     const i = pick(this.#identities);
+    const r = pick(this.#resources);
     return {
       putKeys: k.put,
       deleteKeys: k.del,
@@ -146,6 +182,8 @@ export class WorldTx {
       deleteAliases: a.del,
       putIdentities: i.put,
       deleteIdentities: i.del,
+      putResources: r.put,
+      deleteResources: r.del,
     };
   }
 
@@ -162,6 +200,10 @@ export class WorldTx {
     for (const [arn, v] of this.#identities) {
       if (v === null) this.#world.identities.delete(arn);
       else this.#world.identities.set(arn, v);
+    }
+    for (const [arn, v] of this.#resources) {
+      if (v === null) this.#world.resources.delete(arn);
+      else this.#world.resources.set(arn, v);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
 import { generateDomainKey } from '../crypto/domainKey.ts';
 import type { IdentityRecord } from '../iam/model.ts';
 import type { AliasRecord, KeyRecord } from '../model/key.ts';
+import type { ResourceRecord } from '../model/resource.ts';
 import type { ClockState } from '../world/clock.ts';
 import type { Commit, KmsStore, PersistedWorld } from './store.ts';
 
@@ -15,13 +16,15 @@ interface KmsDb extends DBSchema {
   aliases: { key: string; value: AliasRecord };
   /** IAM users, roles and managed policies by ARN (since version 2). */
   identities: { key: string; value: IdentityRecord };
+  /** CloudHSM, custom key stores and AWS service resources by ARN (since version 3). */
+  resources: { key: string; value: ResourceRecord };
   /** CloudTrail records in commit order (auto-increment keys). */
   trail: { key: number; value: CloudTrailRecord; indexes: { eventTime: string } };
 }
 
-/** 1: meta, keys, aliases, trail. 2: + identities. */
-const VERSION = 2;
-const STORES = ['meta', 'keys', 'aliases', 'trail', 'identities'] as const;
+/** 1: meta, keys, aliases, trail. 2: + identities. 3: + resources. */
+const VERSION = 3;
+const STORES = ['meta', 'keys', 'aliases', 'trail', 'identities', 'resources'] as const;
 type WriteTx = IDBPTransaction<KmsDb, typeof STORES, 'readwrite'>;
 
 /**
@@ -48,6 +51,7 @@ export class IdbStore implements KmsStore {
           db.createObjectStore('trail', { autoIncrement: true }).createIndex('eventTime', 'eventTime');
         }
         if (oldVersion < 2) db.createObjectStore('identities', { keyPath: 'arn' });
+        if (oldVersion < 3) db.createObjectStore('resources', { keyPath: 'arn' });
       },
       // Another connection wants a newer schema: let it proceed rather than block it forever.
       blocking() {
@@ -73,21 +77,24 @@ export class IdbStore implements KmsStore {
    */
   async load(): Promise<PersistedWorld | undefined> {
     const tx = this.#db.transaction(STORES, 'readonly');
-    const [clock, keys, aliases, trail, identities] = await Promise.all([
+    const [clock, keys, aliases, trail, identities, resources] = await Promise.all([
       tx.objectStore('meta').get('clock') as Promise<ClockState | undefined>,
       tx.objectStore('keys').getAll(),
       tx.objectStore('aliases').getAll(),
       tx.objectStore('trail').getAll(),
       tx.objectStore('identities').getAll(),
+      tx.objectStore('resources').getAll(),
       tx.done,
     ]);
-    if (!clock && !keys.length && !aliases.length && !trail.length && !identities.length) return undefined;
+    if (!clock && !keys.length && !aliases.length && !trail.length && !identities.length && !resources.length)
+      return undefined;
     // IndexedDB returns records by primary key (ARN); the engine expects creation order.
     const byCreation = (a: { createdAt: number }, b: { createdAt: number }) => a.createdAt - b.createdAt;
     keys.sort(byCreation);
     aliases.sort(byCreation);
     identities.sort(byCreation);
-    return { keys, aliases, identities, trail, ...(clock ? { clock } : {}) };
+    resources.sort(byCreation);
+    return { keys, aliases, identities, resources, trail, ...(clock ? { clock } : {}) };
   }
 
   /** Writes a call's changes, trail records and clock in one transaction; resolves once durable. */
@@ -103,29 +110,49 @@ export class IdbStore implements KmsStore {
       for (const arn of change.deleteAliases) yield aliases.delete(arn);
       for (const i of change.putIdentities ?? []) yield identities.put(i);
       for (const arn of change.deleteIdentities ?? []) yield identities.delete(arn);
+      const resources = tx.objectStore('resources');
+      for (const r of change.putResources ?? []) yield resources.put(r);
+      for (const arn of change.deleteResources ?? []) yield resources.delete(arn);
       for (const r of change.trail) yield trail.add(r);
       yield tx.objectStore('meta').put(change.clock, 'clock');
     });
   }
 
-  /** Replaces the whole world (the domain key stays) in one transaction. */
-  replace(world: PersistedWorld): Promise<void> {
-    return this.#write(function* (tx) {
-      const meta = tx.objectStore('meta');
-      const keys = tx.objectStore('keys');
-      const aliases = tx.objectStore('aliases');
-      const trail = tx.objectStore('trail');
-      const identities = tx.objectStore('identities');
-      yield keys.clear();
-      yield aliases.clear();
-      yield identities.clear();
-      yield trail.clear();
-      yield world.clock ? meta.put(world.clock, 'clock') : meta.delete('clock');
-      for (const k of world.keys) yield keys.put(k);
-      for (const a of world.aliases) yield aliases.put(a);
-      for (const i of world.identities ?? []) yield identities.put(i);
-      for (const r of world.trail) yield trail.add(r);
-    });
+  /**
+   * Replaces the whole world (the domain key stays) in one transaction. With `keepTrail: n`, the
+   * caller vouches that the first `n` stored trail records are `world.trail`'s first `n`: they stay
+   * and only the rest is rewritten (undo/redo over a 100,000-event trail moves a few records, not
+   * all of them).
+   */
+  replace(world: PersistedWorld, options: { keepTrail?: number } = {}): Promise<void> {
+    const keep = Math.max(0, Math.min(options.keepTrail ?? 0, world.trail.length));
+    const db = this.#db;
+    // The key of the first stored record to drop, read before the write transaction opens.
+    const cut = keep
+      ? db.getAllKeys('trail', null, keep + 1).then((keys) => (keys.length > keep ? keys[keep] : undefined))
+      : Promise.resolve(undefined);
+    return cut.then((from) =>
+      this.#write(function* (tx) {
+        const meta = tx.objectStore('meta');
+        const keys = tx.objectStore('keys');
+        const aliases = tx.objectStore('aliases');
+        const trail = tx.objectStore('trail');
+        const identities = tx.objectStore('identities');
+        yield keys.clear();
+        yield aliases.clear();
+        yield identities.clear();
+        const resources = tx.objectStore('resources');
+        yield resources.clear();
+        if (!keep) yield trail.clear();
+        else if (from !== undefined) yield trail.delete(IDBKeyRange.lowerBound(from));
+        yield world.clock ? meta.put(world.clock, 'clock') : meta.delete('clock');
+        for (const k of world.keys) yield keys.put(k);
+        for (const a of world.aliases) yield aliases.put(a);
+        for (const i of world.identities ?? []) yield identities.put(i);
+        for (const r of world.resources ?? []) yield resources.put(r);
+        for (let n = keep; n < world.trail.length; n++) yield trail.add(world.trail[n]!);
+      }),
+    );
   }
 
   close(): void {

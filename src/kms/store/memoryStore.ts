@@ -2,6 +2,7 @@ import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
 import { generateDomainKey } from '../crypto/domainKey.ts';
 import type { IdentityRecord } from '../iam/model.ts';
 import type { AliasRecord, KeyRecord } from '../model/key.ts';
+import type { ResourceRecord } from '../model/resource.ts';
 import type { ClockState } from '../world/clock.ts';
 import type { Commit, KmsStore, PersistedWorld } from './store.ts';
 
@@ -14,6 +15,7 @@ export class MemoryStore implements KmsStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
   readonly #identities = new Map<string, IdentityRecord>();
+  readonly #resources = new Map<string, ResourceRecord>();
   #trail: CloudTrailRecord[] = [];
   #clock?: ClockState;
   #used = false;
@@ -29,6 +31,7 @@ export class MemoryStore implements KmsStore {
       keys: [...this.#keys.values()],
       aliases: [...this.#aliases.values()],
       identities: [...this.#identities.values()],
+      resources: [...this.#resources.values()],
       trail: this.#trail,
       clock: this.#clock,
     });
@@ -44,6 +47,8 @@ export class MemoryStore implements KmsStore {
     for (const arn of c.deleteAliases) this.#aliases.delete(arn);
     for (const i of c.putIdentities ?? []) this.#identities.set(i.arn, i);
     for (const arn of c.deleteIdentities ?? []) this.#identities.delete(arn);
+    for (const r of c.putResources ?? []) this.#resources.set(r.arn, r);
+    for (const arn of c.deleteResources ?? []) this.#resources.delete(arn);
     this.#trail.push(...c.trail);
     this.#clock = c.clock;
   }
@@ -54,9 +59,11 @@ export class MemoryStore implements KmsStore {
     this.#keys.clear();
     this.#aliases.clear();
     this.#identities.clear();
+    this.#resources.clear();
     for (const k of w.keys) this.#keys.set(k.arn, k);
     for (const a of w.aliases) this.#aliases.set(a.aliasArn, a);
     for (const i of w.identities ?? []) this.#identities.set(i.arn, i);
+    for (const r of w.resources ?? []) this.#resources.set(r.arn, r);
     this.#trail = [...w.trail];
     this.#clock = w.clock;
   }

@@ -1,6 +1,7 @@
 import type { CloudTrailRecord } from '../audit/cloudTrail.ts';
 import type { IdentityRecord } from '../iam/model.ts';
 import type { AliasRecord, KeyRecord } from '../model/key.ts';
+import type { ResourceRecord } from '../model/resource.ts';
 import type { WorldChanges } from '../model/world.ts';
 import type { ClockState } from '../world/clock.ts';
 
@@ -10,6 +11,8 @@ export interface PersistedWorld {
   readonly aliases: readonly AliasRecord[];
   /** IAM users, roles and managed policies; absent in worlds saved before identities existed. */
   readonly identities?: readonly IdentityRecord[];
+  /** CloudHSM, custom key stores and AWS service resources; absent in older worlds. */
+  readonly resources?: readonly ResourceRecord[];
   readonly trail: readonly CloudTrailRecord[];
   readonly clock?: ClockState;
 }
