@@ -14,6 +14,17 @@ import { KmsEngine, type KmsEvent, type KeyView } from './engine.ts';
 import { createRegistry } from './operations/index.ts';
 import type { IdentityRecord } from './iam/model.ts';
 import { iamOperations } from './iam/operations.ts';
+import { isServiceOperation, SERVICE_PREFIXES, serviceOperations, type ServiceName } from './services/index.ts';
+import { customKeyStoreConnection } from './cloudhsm/keyStores.ts';
+import { cloudHsmLabOperations } from './cloudhsm/labOperations.ts';
+import { CLUSTER_KIND, KEY_STORE_KIND, type ClusterData, type CustomKeyStoreData } from './cloudhsm/model.ts';
+import { cloudHsmOperations } from './cloudhsm/operations.ts';
+import {
+  clusterView,
+  customKeyStoreView,
+  type ClusterView,
+  type CustomKeyStoreView,
+} from './cloudhsm/views.ts';
 import { callerForIdentity, userForAccessKey, userPrincipal } from './iam/principals.ts';
 import type { KmsStore, PersistedWorld } from './store/store.ts';
 import { DEFAULT_ACCOUNT } from './world/accounts.ts';
@@ -47,6 +58,11 @@ export {
   callerForIdentity,
 } from './iam/principals.ts';
 export type { AccessExplanation, DecidingRule } from './access/evaluate.ts';
+export * as services from './services/index.ts';
+export type { ServiceName } from './services/index.ts';
+export type { ClusterView, HsmView, CustomKeyStoreView } from './cloudhsm/views.ts';
+export { CLOUDHSM_FAULTS, type CloudHsmFault } from './cloudhsm/labOperations.ts';
+export * from './scenario/index.ts';
 
 /** Every operation with its request and response types, as `@aws-sdk/client-kms` names them. */
 export interface KmsOperations {
@@ -104,6 +120,12 @@ export interface KmsOperations {
   RetireGrant: [K.RetireGrantRequest, Record<string, never>];
   RevokeGrant: [K.RevokeGrantRequest, Record<string, never>];
   UpdatePrimaryRegion: [K.UpdatePrimaryRegionRequest, Record<string, never>];
+  CreateCustomKeyStore: [K.CreateCustomKeyStoreRequest, K.CreateCustomKeyStoreResponse];
+  ConnectCustomKeyStore: [K.ConnectCustomKeyStoreRequest, Record<string, never>];
+  DisconnectCustomKeyStore: [K.DisconnectCustomKeyStoreRequest, Record<string, never>];
+  DescribeCustomKeyStores: [K.DescribeCustomKeyStoresRequest, K.DescribeCustomKeyStoresResponse];
+  UpdateCustomKeyStore: [K.UpdateCustomKeyStoreRequest, Record<string, never>];
+  DeleteCustomKeyStore: [K.DeleteCustomKeyStoreRequest, Record<string, never>];
 }
 export type OperationName = keyof KmsOperations;
 export type OperationInput<O extends OperationName> = KmsOperations[O][0];
@@ -155,6 +177,40 @@ export interface Kms {
   /** IAM users, roles and managed policies of every account. */
   identities(): readonly IdentityRecord[];
   /**
+   * The simulated AWS CloudHSM v2 API (cloudhsm/operations.ts): `kms.cloudHsm('CreateCluster', …)`,
+   * the same as `kms.send('cloudhsm:CreateCluster', …)`. Acts in the caller's account and Region.
+   */
+  cloudHsm(operation: string, input: unknown, caller?: CallerContext): Promise<Record<string, unknown>>;
+  /** The simulated CloudHSM API's operation names (`cloudhsm:CreateCluster`, …). */
+  cloudHsmOperations(): string[];
+  /**
+   * The simulated AWS services that use KMS (services/): `kms.service('s3', 'PutObject', …)`, the
+   * same as `kms.send('s3:PutObject', …)`. Authorized as the service's IAM action for the caller;
+   * the service then calls KMS on the caller's behalf (kms:ViaService), so both permissions count.
+   */
+  service(
+    service: ServiceName,
+    operation: string,
+    input: unknown,
+    caller?: CallerContext,
+  ): Promise<Record<string, unknown>>;
+  /** The simulated services' operation names (`s3:PutObject`, `ec2:CreateVolume`, …). */
+  serviceOperations(): string[];
+  /**
+   * Lab controls (cloudhsm/labOperations.ts), traced but not logged in CloudTrail, run as the
+   * caller's account root in the caller's Region: cluster setup (`ActivateCluster`,
+   * `SetKmsUserPassword`) and faults (`StopHsm`, `StartHsm`, `LoseAvailabilityZone`,
+   * `RestoreAvailabilityZone`, `DeleteHsm`, `WrongKmsUserPassword`, `LockKmsUser`,
+   * `DisconnectCustomKeyStore`). Also `KmsLab.<Name>` on the wire.
+   */
+  lab(operation: string, input: unknown, caller?: CallerContext): Promise<Record<string, unknown>>;
+  /** The lab controls' names (`lab:StopHsm`, …). */
+  labOperations(): string[];
+  /** CloudHSM clusters of every account and Region with their HSMs, without key material. */
+  clusters(): ClusterView[];
+  /** Custom key stores of every account and Region, without their kmsuser password. */
+  customKeyStores(): CustomKeyStoreView[];
+  /**
    * A caller acting as an IAM user (by ARN) or as a session of a role (by role ARN); a root ARN
    * (`arn:aws:iam::<acct>:root`) gives that root user. Throws for unknown identities.
    */
@@ -180,8 +236,19 @@ export const defaultCaller = (): CallerContext => ({
 export async function createKms(options: CreateKmsOptions): Promise<Kms> {
   const engine = await KmsEngine.open({
     store: options.store,
-    registry: createRegistry().register(iamOperations),
-    behaviours: [keyDeletion, keyRotation, importedMaterialExpiry, multiRegionTransitions],
+    registry: createRegistry().register(
+      iamOperations,
+      cloudHsmOperations,
+      cloudHsmLabOperations,
+      serviceOperations,
+    ),
+    behaviours: [
+      keyDeletion,
+      keyRotation,
+      importedMaterialExpiry,
+      multiRegionTransitions,
+      customKeyStoreConnection,
+    ],
     authorizer: options.authorizer,
     startTime: options.startTime?.getTime(),
     clockRunning: options.clockRunning,
@@ -190,10 +257,37 @@ export async function createKms(options: CreateKmsOptions): Promise<Kms> {
   return {
     call: (op, input, caller) => engine.call(op, input, caller ?? fallback) as never,
     send: (op, input, caller) => engine.call(op, input, caller ?? fallback),
-    operations: () => engine.operationNames().filter((n) => !n.startsWith('iam:')),
+    operations: () =>
+      engine
+        .operationNames()
+        .filter(
+          (n) =>
+            !n.startsWith('iam:') && !n.startsWith('cloudhsm:') && !n.startsWith('lab:') && !isServiceOperation(n),
+        ),
     iam: (op, input, caller) => engine.call(`iam:${op.replace(/^iam:/, '')}`, input, caller ?? fallback),
     iamOperations: () => engine.operationNames().filter((n) => n.startsWith('iam:')),
     identities: () => engine.identities(),
+    cloudHsm: (op, input, caller) =>
+      engine.call(`cloudhsm:${op.replace(/^cloudhsm:/, '')}`, input, caller ?? fallback),
+    cloudHsmOperations: () => engine.operationNames().filter((n) => n.startsWith('cloudhsm:')),
+    service(service, op, input, caller) {
+      if (!SERVICE_PREFIXES.includes(service))
+        return Promise.reject(new Error(`No simulated service ${String(service)}`));
+      return engine.call(`${service}:${op.replace(/^[a-z0-9]+:/, '')}`, input, caller ?? fallback);
+    },
+    serviceOperations: () => engine.operationNames().filter(isServiceOperation),
+    lab(op, input, caller) {
+      const c = caller ?? fallback;
+      return engine.call(`lab:${op.replace(/^lab:/, '')}`, input, {
+        ...c,
+        principal: rootPrincipal(c.principal.accountId),
+      });
+    },
+    labOperations: () => engine.operationNames().filter((n) => n.startsWith('lab:')),
+    clusters: () =>
+      engine.view((tx) => tx.resources<ClusterData>(CLUSTER_KIND).map((c) => clusterView(tx, c))),
+    customKeyStores: () =>
+      engine.view((tx) => tx.resources<CustomKeyStoreData>(KEY_STORE_KIND).map(customKeyStoreView)),
     callerFor(arn, o = {}) {
       const root = /^arn:aws:iam::(\d{12}):root$/.exec(arn);
       if (root)

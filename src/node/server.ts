@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createKms, MemoryStore, type Kms } from '../kms/index.ts';
 import {
+  accessKeyCallerFor,
+  handleCloudHsmRequest,
   handleJsonRequest,
+  isCloudHsmTarget,
   identityFromHeaders,
   JSON_CONTENT_TYPE,
-  rootCallerFor,
   type CallerResolver,
 } from '../kms/protocol/index.ts';
+import { applyScenario, parseScenario, type AppliedScenario } from '../kms/scenario/index.ts';
 
 /** The only interface the endpoint ever listens on: it is a local learning tool. */
 export const API_HOST = '127.0.0.1';
@@ -20,8 +23,16 @@ export interface ApiServerOptions {
   readonly port?: number;
   /** The world to serve; default: a fresh in-memory world whose clock runs with real time. */
   readonly kms?: Kms;
-  /** Maps a request's access key and Region to a caller; default: root of 111122223333. */
+  /**
+   * Maps a request's access key and Region to a caller. Default: IAM users' access keys act as
+   * their users, seeded role sessions as their assumed roles, any other key as root of 111122223333.
+   */
   readonly callerFor?: CallerResolver;
+  /**
+   * A scenario (docs/scenario-format.md; JSON text or parsed) to build the world from before
+   * listening. A fresh world starts at its `Clock.Start`. Rejects with a ScenarioError if invalid.
+   */
+  readonly seed?: unknown;
 }
 
 export interface ApiServer {
@@ -29,6 +40,8 @@ export interface ApiServer {
   readonly url: string;
   readonly port: number;
   readonly kms: Kms;
+  /** What the seed scenario made, when there was one. */
+  readonly seeded?: AppliedScenario;
   close(): Promise<void>;
 }
 
@@ -37,8 +50,22 @@ export interface ApiServer {
  * 127.0.0.1, for the AWS CLI (`--endpoint-url`), SDKs (`endpoint`) and the Encryption SDK.
  */
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
-  const kms = options.kms ?? (await createKms({ store: new MemoryStore(), clockRunning: true }));
-  const callerFor = options.callerFor ?? rootCallerFor('api');
+  const scenario = options.seed === undefined ? undefined : parseScenario(options.seed);
+  const start = scenario?.Clock ? new Date(scenario.Clock.Start) : undefined;
+  const kms =
+    options.kms ??
+    (await createKms({
+      store: new MemoryStore(),
+      clockRunning: true,
+      ...(start ? { startTime: start } : {}),
+    }));
+  const seeded = scenario ? await applyScenario(kms, scenario) : undefined;
+  const roleSessions = (seeded?.credentials ?? []).flatMap((c) =>
+    c.roleArn && c.sessionName
+      ? [{ accessKeyId: c.accessKeyId, roleArn: c.roleArn, sessionName: c.sessionName }]
+      : [],
+  );
+  const callerFor = options.callerFor ?? accessKeyCallerFor(kms, 'api', roleSessions);
   const server = createServer((req, res) => {
     serve(kms, callerFor, req, res).catch((e: unknown) => {
       console.error(e);
@@ -59,6 +86,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     url: `http://${API_HOST}:${port}`,
     port,
     kms,
+    ...(seeded ? { seeded } : {}),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
@@ -87,7 +115,10 @@ async function serve(kms: Kms, callerFor: CallerResolver, req: IncomingMessage, 
     ...identity,
     ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
   });
-  const out = await handleJsonRequest(kms, { target: headers['x-amz-target'], body, caller });
+  const target = headers['x-amz-target'];
+  // CloudHSM v2 (BaldrApiService.*) shares the endpoint with KMS (TrentService.*) and KmsLab.*.
+  const handle = isCloudHsmTarget(target) ? handleCloudHsmRequest : handleJsonRequest;
+  const out = await handle(kms, { target, body, caller });
   const bytes = Buffer.from(out.body, 'utf8');
   res.writeHead(out.status, { ...out.headers, 'content-length': bytes.length });
   res.end(bytes);

@@ -18,6 +18,7 @@ import { randomBytes, toHex } from '../crypto/random.ts';
 import { KmsError } from '../errors.ts';
 import type { Tag } from '../model/key.ts';
 import type { CallContext } from '../operations/context.ts';
+import { seedOptionsOf } from '../operations/seedOptions.ts';
 import type { OperationFamily, OperationSpec } from '../operations/registry.ts';
 import { S } from '../operations/shape.ts';
 import {
@@ -454,9 +455,17 @@ export const iamOperations: OperationFamily = [
       const u = user(ctx, ctx.input.UserName);
       if (u.accessKeys.length >= 2)
         throw new KmsError('LimitExceededException', 'Cannot exceed quota for AccessKeysPerUser: 2');
+      const seeded = seedOptionsOf(ctx.caller)?.accessKey; // scenario loader only (seedOptions.ts)
+      if (
+        seeded &&
+        ctx.tx
+          .allIdentities()
+          .some((i) => i.kind === 'user' && i.accessKeys.some((k) => k.accessKeyId === seeded.accessKeyId))
+      )
+        throw alreadyExists(`Access key ${seeded.accessKeyId} already exists.`);
       const key = {
-        accessKeyId: uniqueId('AKIA').slice(0, 20),
-        secretAccessKey: toHex(randomBytes(20)),
+        accessKeyId: seeded?.accessKeyId ?? uniqueId('AKIA').slice(0, 20),
+        secretAccessKey: seeded?.secretAccessKey ?? toHex(randomBytes(20)),
         status: 'Active' as const,
         createdAt: ctx.now,
       };

@@ -17,7 +17,9 @@ import { keyArn } from '../model/identifiers.ts';
 import type { KeyRecord } from '../model/key.ts';
 import { keyMetadata } from '../model/keyMetadata.ts';
 import { StateRules } from '../model/keyState.ts';
+import { checkCustomKeyStoreKey, createKeyInCustomKeyStore } from './customKeyStores.ts';
 import { paginate } from './paginate.ts';
+import { seededKeyId } from './seedOptions.ts';
 import type { OperationFamily } from './registry.ts';
 import { S } from './shape.ts';
 import { checkNewTags, MAX_TAGS_PER_KEY } from './tagRules.ts';
@@ -95,11 +97,8 @@ export const keyOperations: OperationFamily = [
     precheck(ctx) {
       const i = ctx.input;
       const spec = (i.KeySpec ?? i.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT') as KeySpec;
-      if (i.CustomKeyStoreId !== undefined)
-        throw Err.CustomKeyStoreNotFound(
-          `Custom key store ${i.CustomKeyStoreId} does not exist in this account and Region.`,
-        );
-      if (i.Origin === 'AWS_CLOUDHSM' || i.Origin === 'EXTERNAL_KEY_STORE')
+      if (i.CustomKeyStoreId !== undefined) checkCustomKeyStoreKey(ctx, spec);
+      else if (i.Origin === 'AWS_CLOUDHSM' || i.Origin === 'EXTERNAL_KEY_STORE')
         throw Err.Validation(`A CustomKeyStoreId is required for keys with origin ${i.Origin}.`);
       // SM2 exists only in China Regions, which this world does not have.
       if (!SUPPORTED_KEY_SPECS.has(spec))
@@ -109,7 +108,9 @@ export const keyOperations: OperationFamily = [
     async handler(ctx) {
       const i = ctx.input;
       const multiRegion = i.MultiRegion === true;
-      const keyId = multiRegion ? newMultiRegionKeyId() : newKeyId();
+      const keyId =
+        seededKeyId(ctx.caller, multiRegion, (id) => !!ctx.tx.key(keyArn(ctx.region, ctx.accountId, id))) ??
+        (multiRegion ? newMultiRegionKeyId() : newKeyId());
       const origin = i.Origin ?? 'AWS_KMS';
       const spec = (i.KeySpec ?? i.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT') as KeySpec;
       const key: KeyRecord = {
@@ -141,6 +142,7 @@ export const keyOperations: OperationFamily = [
         key.materials.push(material);
         key.currentMaterialId = material.id;
       }
+      if (origin === 'AWS_CLOUDHSM') await createKeyInCustomKeyStore(ctx, key);
       ctx.tx.putKey(key);
       ctx.keys.key = key;
       return { KeyMetadata: keyMetadata(key) };
@@ -165,7 +167,9 @@ export const keyOperations: OperationFamily = [
     mutates: false,
     input: S.struct({ Limit: S.limit, Marker: S.marker }),
     handler(ctx) {
-      const all = ctx.tx.keysIn(ctx.accountId, ctx.region).sort((a, b) => a.createdAt - b.createdAt || (a.arn < b.arn ? -1 : 1));
+      const all = ctx.tx
+        .keysIn(ctx.accountId, ctx.region)
+        .sort((a, b) => a.createdAt - b.createdAt || (a.arn < b.arn ? -1 : 1));
       const { page, ...rest } = paginate(all, ctx.input.Limit, ctx.input.Marker, 100);
       return { Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...rest };
     },
@@ -180,6 +184,8 @@ export const keyOperations: OperationFamily = [
     handler(ctx) {
       const key = ctx.tx.editKey(ctx.keys.key!.arn);
       if (key.state === 'Disabled') key.state = 'Enabled';
+      // Unavailable (store disconnected): takes effect when the store reconnects (kms-api.md §4 [12]).
+      if (key.state === 'Unavailable') key.stateWhenAvailable = 'Enabled';
       resumeRotation(key, ctx.now);
       return {};
     },
@@ -194,6 +200,7 @@ export const keyOperations: OperationFamily = [
     handler(ctx) {
       const key = ctx.tx.editKey(ctx.keys.key!.arn);
       if (key.state === 'Enabled') key.state = 'Disabled';
+      if (key.state === 'Unavailable') key.stateWhenAvailable = 'Disabled';
       return {};
     },
   },

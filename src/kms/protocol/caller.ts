@@ -1,3 +1,4 @@
+import type { Kms } from '../index.ts';
 import { DEFAULT_ACCOUNT } from '../world/accounts.ts';
 import { rootPrincipal, type CallerContext, type CallSource } from '../world/principal.ts';
 import { DEFAULT_REGION } from '../world/regions.ts';
@@ -57,3 +58,51 @@ export const rootCallerFor =
     ...(identity.userAgent ? { userAgent: identity.userAgent } : {}),
     ...(identity.sourceIp ? { sourceIp: identity.sourceIp } : {}),
   });
+
+/** A role session's temporary credentials (e.g. seeded by a scenario): they act as that session. */
+export interface RoleSessionCredential {
+  readonly accessKeyId: string;
+  readonly roleArn: string;
+  readonly sessionName: string;
+}
+
+/**
+ * Maps access keys to principals through the world (`npm run api`'s mapping): an IAM user's active
+ * access key acts as that user, a role session's credentials as the assumed role
+ * (`arn:aws:sts::<acct>:assumed-role/<role>/<session>`), and any other key, or none, as the root
+ * user of the world's default account (111122223333), as {@link rootCallerFor} does. Signatures are
+ * not verified: the secret only lets real SDKs sign.
+ */
+export function accessKeyCallerFor(
+  kms: Pick<Kms, 'callerFor' | 'callerForAccessKey'>,
+  source: CallSource,
+  roleSessions: readonly RoleSessionCredential[] = [],
+): CallerResolver {
+  const sessions = new Map(roleSessions.map((s) => [s.accessKeyId, s]));
+  return (identity) => {
+    const accessKeyId = identity.accessKeyId;
+    let caller: CallerContext | undefined;
+    const session = accessKeyId !== undefined ? sessions.get(accessKeyId) : undefined;
+    if (session)
+      try {
+        const c = kms.callerFor(session.roleArn, {
+          region: identity.region,
+          sessionName: session.sessionName,
+        });
+        caller = { ...c, principal: { ...c.principal, accessKeyId: session.accessKeyId } };
+      } catch {
+        // The role is gone (deleted, or the world was reset): the key is unknown now.
+      }
+    caller ??=
+      accessKeyId !== undefined
+        ? kms.callerForAccessKey(accessKeyId, identity.region)
+        : { principal: rootPrincipal(DEFAULT_ACCOUNT), region: identity.region };
+    return {
+      principal: caller.principal,
+      region: identity.region,
+      source,
+      ...(identity.userAgent ? { userAgent: identity.userAgent } : {}),
+      ...(identity.sourceIp ? { sourceIp: identity.sourceIp } : {}),
+    };
+  };
+}

@@ -1,6 +1,6 @@
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import type { Kms } from '../index.ts';
-import { header, identityFromHeaders, rootCallerFor, type CallerResolver } from './caller.ts';
+import { accessKeyCallerFor, header, identityFromHeaders, type CallerResolver } from './caller.ts';
 import { handleJsonRequest } from './jsonProtocol.ts';
 
 /**
@@ -16,10 +16,13 @@ import { handleJsonRequest } from './jsonProtocol.ts';
  * });
  * ```
  * The Region is the one the request was signed for (SigV4 credential scope), else the
- * `kms.<region>.amazonaws.com` host. By default every access key acts as the root user of
- * 111122223333; pass `callerFor` to map access keys to other principals.
+ * `kms.<region>.amazonaws.com` host. By default an IAM user's access key acts as that user and any
+ * other key as the root user of 111122223333; pass `callerFor` to map access keys otherwise.
  */
-export function createInProcessRequestHandler(kms: Kms, callerFor: CallerResolver = rootCallerFor('sdk')) {
+export function createInProcessRequestHandler(
+  kms: Kms,
+  callerFor: CallerResolver = accessKeyCallerFor(kms, 'sdk'),
+) {
   return {
     async handle(
       request: HttpRequest,

@@ -66,9 +66,12 @@ async function dispatch(kms: Kms, { target, body, caller }: JsonRequest): Promis
     return kms.send(op.name, input, caller);
   }
   if (name.startsWith(LAB_TARGET_PREFIX)) {
-    const control = LAB_CONTROLS.get(name.slice(LAB_TARGET_PREFIX.length));
-    if (!control) throw unknownOperation(name);
-    return control(kms, parseBody(body));
+    const labName = name.slice(LAB_TARGET_PREFIX.length);
+    const control = LAB_CONTROLS.get(labName);
+    if (control) return control(kms, parseBody(body));
+    // The engine's lab controls: CloudHSM setup and faults (cloudhsm/labOperations.ts).
+    if (kms.labOperations().includes(`lab:${labName}`)) return kms.lab(labName, parseBody(body), caller);
+    throw unknownOperation(name);
   }
   throw unknownOperation(name);
 }
