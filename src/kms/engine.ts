@@ -12,6 +12,8 @@ import { Keyring } from './crypto/keyring.ts';
 import { newRequestId } from './crypto/random.ts';
 import { Err, isKmsError, KmsError } from './errors.ts';
 import { checkState } from './model/keyState.ts';
+import { ensureAwsManagedKeyFor } from './world/awsManagedKeys.ts';
+import { routeToKeyStore } from './cloudhsm/keyStoreRouting.ts';
 import type { IdentityRecord } from './iam/model.ts';
 import type { AliasRecord, ImportParameters, KeyMaterialRecord, KeyRecord } from './model/key.ts';
 import { WorldTx, type WorldData } from './model/world.ts';
@@ -255,6 +257,9 @@ export class KmsEngine {
       keys: {},
       trail: { extra: [] },
       hops,
+      ...(op?.service
+        ? { kms: this.#serviceKmsCall(op.service.principal, op.service.endpointPrefix, caller) }
+        : {}),
     };
     let authorization: CallTrace['authorization'];
     let stage: 'endpoint' | 'authorization' | 'keyStore' = 'endpoint';
@@ -271,11 +276,14 @@ export class KmsEngine {
       hops.push({
         stage: 'endpoint',
         latencyMs: HOP_LATENCY.endpoint,
-        label: `kms.${region}.amazonaws.com`,
+        label: `${op.service?.endpointPrefix ?? 'kms'}.${region}.amazonaws.com`,
         ok: true,
       });
 
       await op.prepare?.(ctx);
+      // A service using its AWS managed key (alias/aws/<service>) creates it on first use.
+      if (caller.viaService && typeof input.KeyId === 'string' && op.keys?.length)
+        await ensureAwsManagedKeyFor(input.KeyId, tx, this.#keyring, ctx, now);
       const targets: { key: KeyRecord; action: string }[] = [];
       for (const t of op.keys ?? []) {
         let key: KeyRecord | undefined;
@@ -311,7 +319,7 @@ export class KmsEngine {
         ok: !denied,
       });
       if (denied) {
-        const e = Err.AccessDenied(denied.message);
+        const e = new KmsError(op.service?.accessDeniedCode ?? 'AccessDeniedException', denied.message ?? '');
         e.explanation = denied.explanation;
         throw e;
       }
@@ -331,6 +339,9 @@ export class KmsEngine {
           );
       }
       await op.precheck?.(ctx);
+      // Key store routing: a key in a custom key store runs in one of its HSMs (cloudhsm/keyStoreRouting.ts).
+      if (op.cryptographic)
+        for (const [role, key] of Object.entries(ctx.keys)) ctx.keys[role] = routeToKeyStore(ctx, key);
       if (op.supportsDryRun && input.DryRun === true) throw Err.DryRun();
 
       const output = await op.handler(ctx);
@@ -342,16 +353,17 @@ export class KmsEngine {
             cloudTrailEventId: eventId,
             kmsRequestId: requestId,
           };
-      if (targets.length || op.cryptographic)
+      if (targets.length || op.cryptographic || ctx.servedBy)
         hops.push({
           stage: 'keyStore',
           latencyMs: HOP_LATENCY.keyStore,
-          label: 'AWS KMS HSM fleet',
+          label: ctx.servedBy ?? 'AWS KMS HSM fleet',
           ok: true,
         });
       hops.push({ stage: 'response', latencyMs: HOP_LATENCY.response, label: 'response', ok: true });
 
-      const records = this.#records(ctx, output, undefined);
+      const records =
+        op.service?.dataEvent || op.cloudTrail === false ? [] : this.#records(ctx, output, undefined);
       await this.#commit(tx, records);
       this.#emitCall(ctx, records, 'success', authorization);
       return output;
@@ -366,21 +378,53 @@ export class KmsEngine {
       // A call refused before its input validated still logs what was sent, minus any blob member.
       if (op && Object.keys(ctx.input).length === 0 && isPlainObject(rawInput))
         ctx.trail.requestParameters ??= trailRequestParameters(
-          Object.fromEntries(Object.entries(rawInput).filter(([k]) => op.input.members[k]?.type !== 'blob')),
+          Object.fromEntries(
+            Object.entries(rawInput).filter(
+              ([k]) =>
+                op.input.members[k]?.type !== 'blob' &&
+                !(op.input.members[k] as { sensitive?: boolean } | undefined)?.sensitive,
+            ),
+          ),
         );
       // A failed call changes nothing but the trail.
-      const records = op ? this.#records(ctx, undefined, error) : [];
+      const records =
+        op && !op.service?.dataEvent && op.cloudTrail !== false ? this.#records(ctx, undefined, error) : [];
       const failTx = new WorldTx(this.#world);
       await this.#commit(failTx, records);
       this.#emitCall(
         ctx,
         records,
-        error.code === 'AccessDeniedException' ? 'denied' : 'error',
+        error.code === 'AccessDeniedException' || error.code === op?.service?.accessDeniedCode
+          ? 'denied'
+          : 'error',
         authorization,
         error,
       );
       throw error;
     }
+  }
+
+  /**
+   * How a service operation calls KMS: as the service on behalf of the caller (CloudTrail's
+   * userIdentity is the caller with `invokedBy`, user agent and source IP the service), with
+   * `kms:ViaService`, through the whole pipeline. Runs inside the service call (no queueing).
+   */
+  #serviceKmsCall(servicePrincipal: string, endpointPrefix: string, caller: CallerContext) {
+    return (
+      operation: string,
+      input: Record<string, unknown>,
+      o: { readonly as?: CallerContext['principal']; readonly region?: string } = {},
+    ) => {
+      const region = o.region ?? caller.region;
+      return this.#call(operation, input, {
+        principal: { ...(o.as ?? caller.principal), invokedBy: servicePrincipal },
+        region,
+        source: 'service',
+        sourceIp: servicePrincipal,
+        userAgent: servicePrincipal,
+        viaService: `${endpointPrefix}.${region}.amazonaws.com`,
+      });
+    };
   }
 
   #records(
@@ -403,8 +447,8 @@ export class KmsEngine {
       eventVersion: '1.08',
       userIdentity: userIdentity(ctx.caller.principal),
       eventTime: trailTime(ctx.now),
-      eventSource: op.eventSource === 'iam.amazonaws.com' ? 'iam.amazonaws.com' : 'kms.amazonaws.com',
-      eventName: op.name.replace(/^iam:/, ''),
+      eventSource: (op.eventSource ?? 'kms.amazonaws.com') as CloudTrailRecord['eventSource'],
+      eventName: op.name.replace(/^[a-z0-9-]+:/, ''),
       awsRegion: ctx.region,
       sourceIPAddress: ctx.caller.sourceIp ?? '192.0.2.10',
       userAgent: ctx.caller.userAgent ?? `kms-lab/${ctx.caller.source ?? 'api'}`,
@@ -457,6 +501,7 @@ export class KmsEngine {
         accountId: ctx.accountId,
         region: ctx.region,
         source: ctx.caller.source ?? 'api',
+        ...(ctx.caller.viaService ? { viaService: ctx.caller.viaService } : {}),
         time: ctx.now,
         keyArns: Object.values(ctx.keys).map((k) => k.arn),
         hops: [...ctx.hops],
@@ -478,6 +523,11 @@ export class KmsEngine {
           }
         : {}),
     }));
+  }
+
+  /** A read-only view built from the world (e.g. CloudHSM clusters without their key material). */
+  view<T>(build: (tx: WorldTx) => T): T {
+    return build(new WorldTx(this.#world));
   }
 
   aliases(): readonly AliasRecord[] {

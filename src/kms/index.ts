@@ -14,7 +14,12 @@ import { KmsEngine, type KmsEvent, type KeyView } from './engine.ts';
 import { createRegistry } from './operations/index.ts';
 import type { IdentityRecord } from './iam/model.ts';
 import { iamOperations } from './iam/operations.ts';
-import { isServiceOperation, SERVICE_PREFIXES, serviceOperations, type ServiceName } from './services/index.ts';
+import {
+  isServiceOperation,
+  SERVICE_PREFIXES,
+  serviceOperations,
+  type ServiceName,
+} from './services/index.ts';
 import { customKeyStoreConnection } from './cloudhsm/keyStores.ts';
 import { cloudHsmLabOperations } from './cloudhsm/labOperations.ts';
 import { CLUSTER_KIND, KEY_STORE_KIND, type ClusterData, type CustomKeyStoreData } from './cloudhsm/model.ts';
@@ -262,7 +267,10 @@ export async function createKms(options: CreateKmsOptions): Promise<Kms> {
         .operationNames()
         .filter(
           (n) =>
-            !n.startsWith('iam:') && !n.startsWith('cloudhsm:') && !n.startsWith('lab:') && !isServiceOperation(n),
+            !n.startsWith('iam:') &&
+            !n.startsWith('cloudhsm:') &&
+            !n.startsWith('lab:') &&
+            !isServiceOperation(n),
         ),
     iam: (op, input, caller) => engine.call(`iam:${op.replace(/^iam:/, '')}`, input, caller ?? fallback),
     iamOperations: () => engine.operationNames().filter((n) => n.startsWith('iam:')),

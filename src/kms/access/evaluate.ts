@@ -375,6 +375,16 @@ const EC_OPERATIONS = new Set([
   'CreateGrant',
 ]);
 
+/**
+ * EC2's grants for an instance name its infrastructure session as `<acct>:aws:ec2-infrastructure:<instance>`
+ * (KMS developer guide, CloudTrail "Amazon EC2 example two"); the Decrypt caller is
+ * `arn:aws:sts::<acct>:assumed-role/aws:ec2-infrastructure/<instance>`.
+ */
+function infrastructureGrantee(arn: string): string | undefined {
+  const m = /^arn:aws:sts::(\d{12}):assumed-role\/(aws:ec2-infrastructure)\/(.+)$/.exec(arn);
+  return m ? `${m[1]}:${m[2]}:${m[3]}` : undefined;
+}
+
 function evaluateGrants(
   r: AuthorizationRequest,
   key: KeyRecord,
@@ -392,6 +402,7 @@ function evaluateGrants(
     const toCaller =
       g.granteePrincipal === c.arn ||
       g.granteePrincipal === c.principalArn ||
+      g.granteePrincipal === infrastructureGrantee(c.arn) ||
       (c.service !== undefined && g.granteeServicePrincipal === c.service);
     const toAccount = !toCaller && g.granteePrincipal === rootArn(c.accountId);
     if (!toCaller && !toAccount) continue;

@@ -5,7 +5,9 @@ export interface CloudTrailRecord {
   eventVersion: '1.08';
   userIdentity: Record<string, unknown>;
   eventTime: string;
-  eventSource: 'kms.amazonaws.com' | 'iam.amazonaws.com';
+  /** Also a simulated AWS service's own (`ec2.amazonaws.com`, `ssm.amazonaws.com`, …). */
+  eventSource:
+    'kms.amazonaws.com' | 'iam.amazonaws.com' | 'cloudhsm.amazonaws.com' | `${string}.amazonaws.com`;
   eventName: string;
   awsRegion: string;
   sourceIPAddress: string;
@@ -31,6 +33,12 @@ export const trailTime = (ms: number): string =>
   new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 export function userIdentity(p: Principal): Record<string, unknown> {
+  // A service calling on the principal's behalf (S3 → KMS) adds `invokedBy`.
+  const invokedBy = p.type !== 'AWSService' && p.invokedBy ? { invokedBy: p.invokedBy } : {};
+  return { ...principalIdentity(p), ...invokedBy };
+}
+
+function principalIdentity(p: Principal): Record<string, unknown> {
   switch (p.type) {
     case 'Root':
       return {

@@ -25,6 +25,8 @@ export interface CallTrace {
   readonly accountId: string;
   readonly region: string;
   readonly source: string;
+  /** Set when an AWS service made the call on the principal's behalf (`s3.us-east-1.amazonaws.com`). */
+  readonly viaService?: string;
   /** Simulated time of the call, epoch ms. */
   readonly time: number;
   readonly keyArns: readonly string[];

@@ -104,6 +104,11 @@ export interface KeyRecord {
   importParameters?: ImportParameters;
   /** Multi-Region keys: primary/replica designations. */
   multiRegionInfo?: MultiRegionInfo;
+  /** Keys in a custom key store (Origin AWS_CLOUDHSM): the store and its CloudHSM cluster. */
+  customKeyStoreId?: string;
+  cloudHsmClusterId?: string;
+  /** While Unavailable (store disconnected): the state the key returns to when it reconnects. */
+  stateWhenAvailable?: 'Enabled' | 'Disabled';
 }
 
 export interface AliasRecord {

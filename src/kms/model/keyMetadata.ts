@@ -21,6 +21,8 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   const validTos = imported.flatMap((x) => (x.imported!.validTo !== undefined ? [x.imported!.validTo] : []));
   if (validTos.length) m.ValidTo = new Date(Math.min(...validTos));
   m.Origin = k.origin;
+  if (k.customKeyStoreId) m.CustomKeyStoreId = k.customKeyStoreId;
+  if (k.cloudHsmClusterId) m.CloudHsmClusterId = k.cloudHsmClusterId;
   const model = (imported.find((x) => x.id === k.currentMaterialId) ?? imported[0])?.imported
     ?.expirationModel;
   if (k.origin === 'EXTERNAL' && model) m.ExpirationModel = model;

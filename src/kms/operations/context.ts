@@ -34,4 +34,17 @@ export interface CallContext {
   };
   /** Extra trace hops the handler adds (e.g. which HSM served it). */
   readonly hops: TraceHop[];
+  /** The HSM that served a call on a custom key store key (cloudhsm/keyStoreRouting.ts), for the trace. */
+  servedBy?: string;
+  /**
+   * Service operations only (`op.service`): calls a KMS operation as the service on behalf of the
+   * caller (or of `as`, e.g. an instance's infrastructure role), in the call's Region or `region`,
+   * through the whole KMS pipeline, with `kms:ViaService` set; the KMS call commits, is logged and
+   * traced on its own.
+   */
+  readonly kms?: (
+    operation: string,
+    input: Record<string, unknown>,
+    options?: { readonly as?: CallerContext['principal']; readonly region?: string },
+  ) => Promise<Record<string, unknown>>;
 }

@@ -1,6 +1,7 @@
 import { checkRsaPlaintext, rsaDecrypt, rsaEncrypt } from '../crypto/rsaEncryption.ts';
 import { openSymmetric, parseCiphertext, sealSymmetric } from '../crypto/symmetric.ts';
 import { randomBytes } from '../crypto/random.ts';
+import { routeRandom } from '../cloudhsm/keyStoreRouting.ts';
 import { Err } from '../errors.ts';
 import {
   DATA_KEY_SPECS,
@@ -388,11 +389,11 @@ export const cryptoOperations: OperationFamily = [
     validate(input) {
       if (input.NumberOfBytes === undefined) throw Err.Validation('NumberOfBytes is required.');
       noRecipient(input);
-      if (input.CustomKeyStoreId !== undefined)
-        throw Err.CustomKeyStoreNotFound(
-          `Custom key store ${input.CustomKeyStoreId} does not exist in this account and Region.`,
-        );
     },
-    handler: (ctx) => ({ Plaintext: randomBytes(ctx.input.NumberOfBytes) }),
+    handler(ctx) {
+      // From an HSM of a connected CloudHSM key store (cloudhsm/keyStoreRouting.ts).
+      if (ctx.input.CustomKeyStoreId !== undefined) routeRandom(ctx, ctx.input.CustomKeyStoreId);
+      return { Plaintext: randomBytes(ctx.input.NumberOfBytes) };
+    },
   },
 ];

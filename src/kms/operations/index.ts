@@ -1,5 +1,6 @@
 import { aliasOperations } from './aliases.ts';
 import { cryptoOperations } from './crypto.ts';
+import { customKeyStoreOperations } from './customKeyStores.ts';
 import { dataKeyPairOperations } from './dataKeyPairs.ts';
 import { grantOperations } from './grants.ts';
 import { keyAgreementOperations } from './keyAgreement.ts';
@@ -31,4 +32,5 @@ export const createRegistry = (): OperationRegistry =>
     rotationOperations,
     importOperations,
     multiRegionOperations,
+    customKeyStoreOperations,
   );

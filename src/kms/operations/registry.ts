@@ -46,6 +46,10 @@ export interface OperationSpec {
   readonly resource?: (ctx: CallContext) => string;
   /** CloudTrail eventSource (default `kms.amazonaws.com`; the simulated IAM API: `iam.amazonaws.com`). */
   readonly eventSource?: string;
+  /** Lab controls (faults) are traced but are no AWS API call: no CloudTrail record. */
+  readonly cloudTrail?: false;
+  /** An AWS service's own operation (services/): its endpoint, denial code and trail rules. */
+  readonly service?: ServiceOperationInfo;
   /** Semantic input checks that need no key, run right after shape validation. */
   readonly validate?: (input: Record<string, unknown>, ctx: CallContext) => void;
   /** Runs before key targets resolve (e.g. DescribeKey creating an AWS managed key on first use). */
@@ -60,6 +64,21 @@ export interface OperationSpec {
     output: Record<string, unknown>,
     ctx: CallContext,
   ) => Record<string, unknown> | null;
+}
+
+/**
+ * What the pipeline needs to know about an AWS service operation (`s3:PutObject`, …): the service
+ * calls KMS on the caller's behalf through `ctx.kms` with `kms:ViaService = <prefix>.<region>.amazonaws.com`.
+ */
+export interface ServiceOperationInfo {
+  /** Endpoint prefix, also the `kms:ViaService` prefix (`s3`, `ec2`, `ssm`, `secretsmanager`, `rds`, `redshift`). */
+  readonly endpointPrefix: string;
+  /** The service principal that appears as `invokedBy`, user agent and source IP (`s3.amazonaws.com`). */
+  readonly principal: string;
+  /** The service's own name for an access denial (S3: `AccessDenied`); default `AccessDeniedException`. */
+  readonly accessDeniedCode?: string;
+  /** A CloudTrail data event (S3 object operations): not logged by a trail by default, so not recorded. */
+  readonly dataEvent?: boolean;
 }
 
 /** A family module's operations. */

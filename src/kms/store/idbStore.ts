@@ -18,14 +18,21 @@ interface KmsDb extends DBSchema {
   identities: { key: string; value: IdentityRecord };
   /** CloudHSM, custom key stores and AWS service resources by ARN (since version 3). */
   resources: { key: string; value: ResourceRecord };
-  /** CloudTrail records in commit order (auto-increment keys). */
-  trail: { key: number; value: CloudTrailRecord; indexes: { eventTime: string } };
+  /**
+   * CloudTrail records in commit order (auto-increment keys): one record per value as calls commit
+   * them, or a batch (an array of up to {@link TRAIL_BATCH} records) when a whole trail is written
+   * (import, reset, undo): 100,000 records then cost 100 writes, not 100,000.
+   */
+  trail: { key: number; value: CloudTrailRecord | CloudTrailRecord[]; indexes: { eventTime: string } };
 }
 
 /** 1: meta, keys, aliases, trail. 2: + identities. 3: + resources. */
 const VERSION = 3;
 const STORES = ['meta', 'keys', 'aliases', 'trail', 'identities', 'resources'] as const;
 type WriteTx = IDBPTransaction<KmsDb, typeof STORES, 'readwrite'>;
+/** Records per stored value when a whole trail is written. */
+const TRAIL_BATCH = 1000;
+const recordsOf = (v: CloudTrailRecord | CloudTrailRecord[]) => (Array.isArray(v) ? v : [v]);
 
 /**
  * A {@link KmsStore} in IndexedDB, for the KMS worker (and Node tests with `fake-indexeddb`).
@@ -34,6 +41,8 @@ type WriteTx = IDBPTransaction<KmsDb, typeof STORES, 'readwrite'>;
 export class IdbStore implements KmsStore {
   readonly #db: IDBPDatabase<KmsDb>;
   readonly #domainKey: CryptoKey;
+  /** Trail records stored (as this store last loaded or wrote them). */
+  #trailCount = 0;
 
   private constructor(db: IDBPDatabase<KmsDb>, domainKey: CryptoKey) {
     this.#db = db;
@@ -77,7 +86,7 @@ export class IdbStore implements KmsStore {
    */
   async load(): Promise<PersistedWorld | undefined> {
     const tx = this.#db.transaction(STORES, 'readonly');
-    const [clock, keys, aliases, trail, identities, resources] = await Promise.all([
+    const [clock, keys, aliases, stored, identities, resources] = await Promise.all([
       tx.objectStore('meta').get('clock') as Promise<ClockState | undefined>,
       tx.objectStore('keys').getAll(),
       tx.objectStore('aliases').getAll(),
@@ -86,6 +95,8 @@ export class IdbStore implements KmsStore {
       tx.objectStore('resources').getAll(),
       tx.done,
     ]);
+    const trail = stored.flatMap(recordsOf);
+    this.#trailCount = trail.length;
     if (!clock && !keys.length && !aliases.length && !trail.length && !identities.length && !resources.length)
       return undefined;
     // IndexedDB returns records by primary key (ARN); the engine expects creation order.
@@ -98,8 +109,8 @@ export class IdbStore implements KmsStore {
   }
 
   /** Writes a call's changes, trail records and clock in one transaction; resolves once durable. */
-  commit(change: Commit): Promise<void> {
-    return this.#write(function* (tx) {
+  async commit(change: Commit): Promise<void> {
+    await this.#write(function* (tx) {
       const keys = tx.objectStore('keys');
       const aliases = tx.objectStore('aliases');
       const trail = tx.objectStore('trail');
@@ -116,6 +127,7 @@ export class IdbStore implements KmsStore {
       for (const r of change.trail) yield trail.add(r);
       yield tx.objectStore('meta').put(change.clock, 'clock');
     });
+    this.#trailCount += change.trail.length;
   }
 
   /**
@@ -124,35 +136,47 @@ export class IdbStore implements KmsStore {
    * and only the rest is rewritten (undo/redo over a 100,000-event trail moves a few records, not
    * all of them).
    */
-  replace(world: PersistedWorld, options: { keepTrail?: number } = {}): Promise<void> {
-    const keep = Math.max(0, Math.min(options.keepTrail ?? 0, world.trail.length));
-    const db = this.#db;
-    // The key of the first stored record to drop, read before the write transaction opens.
-    const cut = keep
-      ? db.getAllKeys('trail', null, keep + 1).then((keys) => (keys.length > keep ? keys[keep] : undefined))
-      : Promise.resolve(undefined);
-    return cut.then((from) =>
-      this.#write(function* (tx) {
-        const meta = tx.objectStore('meta');
-        const keys = tx.objectStore('keys');
-        const aliases = tx.objectStore('aliases');
-        const trail = tx.objectStore('trail');
-        const identities = tx.objectStore('identities');
-        yield keys.clear();
-        yield aliases.clear();
-        yield identities.clear();
-        const resources = tx.objectStore('resources');
-        yield resources.clear();
-        if (!keep) yield trail.clear();
-        else if (from !== undefined) yield trail.delete(IDBKeyRange.lowerBound(from));
-        yield world.clock ? meta.put(world.clock, 'clock') : meta.delete('clock');
-        for (const k of world.keys) yield keys.put(k);
-        for (const a of world.aliases) yield aliases.put(a);
-        for (const i of world.identities ?? []) yield identities.put(i);
-        for (const r of world.resources ?? []) yield resources.put(r);
-        for (let n = keep; n < world.trail.length; n++) yield trail.add(world.trail[n]!);
-      }),
-    );
+  async replace(world: PersistedWorld, options: { keepTrail?: number } = {}): Promise<void> {
+    const keep = Math.max(0, Math.min(options.keepTrail ?? 0, world.trail.length, this.#trailCount));
+    // Read first (a write transaction would close across these awaits): the stored values after
+    // the kept records, newest first, and the one straddling the cut.
+    const drop: number[] = [];
+    let straddling: { key: number; records: CloudTrailRecord[] } | undefined;
+    if (keep) {
+      let remaining = this.#trailCount;
+      let cursor = await this.#db.transaction('trail').store.openCursor(null, 'prev');
+      while (cursor && remaining > keep) {
+        const records = recordsOf(cursor.value);
+        const start = remaining - records.length;
+        if (start >= keep) drop.push(cursor.key);
+        else straddling = { key: cursor.key, records: records.slice(0, keep - start) };
+        remaining = start;
+        cursor = await cursor.continue();
+      }
+    }
+    await this.#write(function* (tx) {
+      const meta = tx.objectStore('meta');
+      const keys = tx.objectStore('keys');
+      const aliases = tx.objectStore('aliases');
+      const trail = tx.objectStore('trail');
+      const identities = tx.objectStore('identities');
+      yield keys.clear();
+      yield aliases.clear();
+      yield identities.clear();
+      const resources = tx.objectStore('resources');
+      yield resources.clear();
+      if (!keep) yield trail.clear();
+      for (const key of drop) yield trail.delete(key);
+      if (straddling) yield trail.put(straddling.records, straddling.key);
+      yield world.clock ? meta.put(world.clock, 'clock') : meta.delete('clock');
+      for (const k of world.keys) yield keys.put(k);
+      for (const a of world.aliases) yield aliases.put(a);
+      for (const i of world.identities ?? []) yield identities.put(i);
+      for (const r of world.resources ?? []) yield resources.put(r);
+      for (let n = keep; n < world.trail.length; n += TRAIL_BATCH)
+        yield trail.add(world.trail.slice(n, Math.min(world.trail.length, n + TRAIL_BATCH)));
+    });
+    this.#trailCount = world.trail.length;
   }
 
   close(): void {

@@ -8,7 +8,7 @@ export interface Principal {
   readonly principalId: string;
   readonly userName?: string;
   readonly accessKeyId?: string;
-  /** For AWSService: e.g. `s3.amazonaws.com`. */
+  /** For AWSService: e.g. `s3.amazonaws.com`; for others, the service calling on their behalf. */
   readonly invokedBy?: string;
 }
 
