@@ -155,7 +155,13 @@ export const grantOperations: OperationFamily = [
     trailRequest: (ctx) => {
       const { GrantTokens: _t, ...rest } = ctx.input as Record<string, unknown>;
       void _t;
-      return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k[0]!.toLowerCase() + k.slice(1), v]));
+      const lower = (k: string) => k[0]!.toLowerCase() + k.slice(1);
+      // Constraint names are lowerCamelCase in the trail; the encryption context pairs stay as given.
+      if (rest.Constraints)
+        rest.Constraints = Object.fromEntries(
+          Object.entries(rest.Constraints as Record<string, unknown>).map(([k, v]) => [lower(k), v]),
+        );
+      return Object.fromEntries(Object.entries(rest).map(([k, v]) => [lower(k), v]));
     },
     trailResponse: (out) => ({ grantId: out.GrantId }),
   },
