@@ -36,6 +36,7 @@ try {
     shots.push(path);
   };
   const createKey = async (alias, description, usage, spec) => {
+    await page.getByTestId(usage ? 'create-kind-asymmetric' : 'create-kind-symmetric').check();
     if (usage) await page.getByTestId('create-usage').selectOption(usage);
     if (spec) await page.getByTestId('create-spec').selectOption(spec);
     await page.getByTestId('create-description').fill(description);
@@ -44,7 +45,6 @@ try {
     await page.locator('[data-testid="world-key"]', { hasText: `alias/${alias}` }).waitFor();
   };
   await createKey('invoices', 'Signs invoices', 'SIGN_VERIFY', 'ECC_NIST_P256').catch(() => undefined);
-  await page.getByTestId('create-usage').selectOption('ENCRYPT_DECRYPT');
   await createKey('orders', 'Encrypts order records');
   await page.getByTestId('region-select').selectOption('eu-west-1');
   await createKey('orders-eu', 'Orders in Europe');
@@ -89,8 +89,45 @@ try {
 
   // 4. The trail, with the raw JSON of an event.
   await page.getByTestId('trail-record').first().click();
+  await page.getByTestId('trail-json').filter({ hasText: '"eventVersion"' }).waitFor();
   await page.getByTestId('trail').scrollIntoViewIfNeeded();
   await shot('trail', page.getByTestId('trail'));
+
+  // 5. The create-key form as the console asks it, with the resulting key policy.
+  await page.getByTestId('create-kind-symmetric').check();
+  await page.getByTestId('create-other-account').first().check();
+  await page.getByTestId('create-key-form').scrollIntoViewIfNeeded();
+  await shot('create-key', page.locator('section', { has: page.getByTestId('create-key-form') }));
+  await page.getByTestId('create-other-account').first().uncheck();
+
+  // 6. A multi-Region key in two Regions, linked, and a service event (a scheduled deletion firing).
+  await page.getByTestId('create-multi-region').check();
+  await createKey('global', 'Multi-Region primary');
+  const mrk = await page
+    .locator('[data-testid="world-key"]', { hasText: 'alias/global' })
+    .getAttribute('data-key-id');
+  const replicated = await page.evaluate(async () => true).catch(() => false);
+  void replicated;
+  await page.getByTestId('speed-0.5').click();
+  await page.locator('[data-testid="world-key"]', { hasText: 'alias/orders-eu' }).first().click();
+  const schedule = page.getByTestId('detail-schedule-deletion');
+  if (await schedule.count()) {
+    await schedule.click();
+    await page.locator('dialog[open]').getByTestId('schedule-days').fill('7');
+    await page.locator('dialog[open]').getByTestId('schedule-confirm').click();
+    await page.getByTestId('clock-advance-30d').click();
+    await page.locator('[data-testid="call-packet"][data-outcome="service"]').first().waitFor();
+    await page.waitForTimeout(500);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const worldBox = await page.getByTestId('world-view').boundingBox();
+    const servicePath = join(out, 'world-service-event.png');
+    await page.screenshot({
+      path: servicePath,
+      clip: { x: 0, y: 0, width: 1600, height: Math.ceil(worldBox.y + worldBox.height + 12) },
+    });
+    shots.push(servicePath);
+  }
+  console.log(`multi-Region key ${mrk}`);
   await context.close();
   console.log(shots.join('\n'));
 } finally {

@@ -26,8 +26,50 @@ import {
   type Principal,
   type ScheduledEvent,
   type Tag,
+  callerForIdentity,
 } from '../src/kms/index.ts';
-import { openIdbStore, type IdbStore } from '../src/kms/store/idbStore.ts';
+import { openIdbStore } from '../src/kms/store/idbStore.ts';
+import {
+  MAX_WINDOW,
+  TrailIndex,
+  type TrailFacets,
+  type TrailFilter,
+  type TrailWindow,
+} from './trailQuery.ts';
+import { MirrorStore, worldOf, type WorldState } from './worldHistory.ts';
+import { handleJsonRequest } from '../src/kms/protocol/jsonProtocol.ts';
+import {
+  completeCliLine,
+  listFiles,
+  putFile,
+  runCliLine,
+  sdkDeclarations,
+  type CliLineResult,
+  type VirtualFile,
+} from './runner/kmsSide.ts';
+
+export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+
+/** A scratchpad script's SDK request, as the KMS worker answers it (the AWS JSON 1.1 wire shape). */
+export interface WireReply {
+  readonly status: number;
+  readonly body: string;
+  readonly requestId?: string;
+  /** For a denial: why (the authorization explanation). */
+  readonly explanation?: unknown;
+}
+
+export type { TrailFacets, TrailFilter, TrailRow, TrailWindow } from './trailQuery.ts';
+import { algorithmLists } from '../src/kms/model/algorithms.ts';
+import { grantOperationsFor } from '../src/kms/operations/grants.ts';
+import {
+  CloudTrailDelivery,
+  corruptStoredByte,
+  deleteObject,
+  listKeys,
+  tamperByte,
+  type ValidateLogsResult,
+} from '../src/kms/audit/index.ts';
 
 /** An AWS exception as the UI receives it: the exception name and AWS's message. */
 export interface KmsErrorInfo {
@@ -78,7 +120,69 @@ export interface KeySummary {
   /** Key material versions, oldest first (IDs and dates only). */
   readonly materials: readonly { readonly id: string; readonly createdAt: number }[];
   readonly currentMaterialId?: string;
+  /** The algorithm lists DescribeKey returns for this key (`SigningAlgorithms`, `MacAlgorithms`, …). */
+  readonly algorithms: Readonly<Record<string, readonly string[]>>;
+  /** Grant operations valid for this key's spec and usage. */
+  readonly grantOperations: readonly string[];
+  /** Grants on the key, oldest first. */
+  readonly grants: readonly GrantSummary[];
 }
+
+/** A grant as the console shows it (what ListGrants returns, as plain data). */
+export interface GrantSummary {
+  readonly grantId: string;
+  readonly name?: string;
+  readonly createdAt: number;
+  readonly granteePrincipal?: string;
+  readonly retiringPrincipal?: string;
+  readonly issuingAccount: string;
+  readonly operations: readonly string[];
+  readonly constraints?: {
+    readonly EncryptionContextEquals?: Readonly<Record<string, string>>;
+    readonly EncryptionContextSubset?: Readonly<Record<string, string>>;
+  };
+}
+
+/** An IAM user or role as the console shows it: its policies and the principal to act as it. */
+export interface IdentitySummary {
+  readonly kind: 'user' | 'role';
+  readonly arn: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  /** Inline policy name → JSON document. */
+  readonly inlinePolicies: Readonly<Record<string, string>>;
+  readonly attachedPolicies: readonly string[];
+  /** Roles: the trust policy. */
+  readonly assumeRolePolicyDocument?: string;
+  /** Who calls when acting as this identity (a role: its `KMSLab` session). */
+  readonly principal: Principal;
+}
+
+/** A file in the trail's S3 bucket. */
+export interface TrailFile {
+  readonly key: string;
+  readonly kind: 'log' | 'digest';
+  readonly account: string;
+  readonly region: string;
+  /** Stored (gzip) size in bytes. */
+  readonly size: number;
+  /** Simulated epoch ms. */
+  readonly lastModified: number;
+}
+
+/** The trail's delivery state: its bucket's files and how far it delivered. */
+export interface TrailDeliveryState {
+  readonly bucket: string;
+  readonly trailName: string;
+  readonly files: readonly TrailFile[];
+  /** Every hour before this (epoch ms) has been delivered; undefined before the first delivery. */
+  readonly deliveredUpTo?: number;
+  /** Start of the first delivered hour. */
+  readonly startTime?: number;
+}
+
+export type TamperAction = 'flip-byte' | 'corrupt' | 'delete';
 
 export interface RegionKeys {
   readonly region: string;
@@ -106,6 +210,8 @@ export interface LabState {
   /** Number of CloudTrail records so far (for `trail(from)`). */
   readonly trailLength: number;
   readonly history: HistoryState;
+  /** IAM users and roles of every account. */
+  readonly identities: readonly IdentitySummary[];
 }
 
 /**
@@ -131,7 +237,7 @@ const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$/;
 interface Open {
   readonly name: string;
   readonly kms: Kms;
-  readonly store: IdbStore;
+  readonly store: MirrorStore;
   readonly off: () => void;
 }
 
@@ -141,8 +247,13 @@ const listeners = new Set<(e: LabEvent) => void>();
 /** The call this worker is running (calls run one at a time), so its event can carry its request. */
 let current: { request: CallRequest; trace?: CallTrace } | null = null;
 let queue: Promise<unknown> = Promise.resolve();
-let history: PersistedWorld[] = [];
+/**
+ * Undo history: the world without its trail at each point, and the trail of its timeline (shared
+ * by reference between the entries of one timeline; each entry knows its length). See worldHistory.ts.
+ */
+let history: { readonly world: WorldState; readonly trail: readonly CloudTrailRecord[] }[] = [];
 let historyIndex = 0;
+const trailIndex = new TrailIndex();
 /** Set when an event changed the world since the last history snapshot. */
 let dirty = false;
 
@@ -178,13 +289,15 @@ async function sharedDomainKey(): Promise<CryptoKey> {
 }
 
 async function openWorkspace(name: string): Promise<Open> {
-  const store = await openIdbStore(
-    dbNameOf(name),
-    name === DEFAULT_WORKSPACE ? {} : { domainKey: await sharedDomainKey() },
+  const store = new MirrorStore(
+    await openIdbStore(
+      dbNameOf(name),
+      name === DEFAULT_WORKSPACE ? {} : { domainKey: await sharedDomainKey() },
+    ),
   );
   const kms = await createKms({ store, clockRunning: true });
   const off = kms.onEvent(onEngineEvent);
-  history = [await kms.snapshot()];
+  history = [{ world: store.state, trail: kms.trail() }];
   historyIndex = 0;
   dirty = false;
   return { name, kms, store, off };
@@ -199,7 +312,9 @@ async function ready(): Promise<Open> {
 async function remember() {
   if (!dirty || !open) return;
   dirty = false;
-  history = [...history.slice(0, historyIndex + 1), await open.kms.snapshot()].slice(-HISTORY_LIMIT);
+  if (open.store.unsure) open.store.resync(await open.kms.snapshot());
+  const entry = { world: open.store.state, trail: open.kms.trail() };
+  history = [...history.slice(0, historyIndex + 1), entry].slice(-HISTORY_LIMIT);
   historyIndex = history.length - 1;
 }
 
@@ -250,6 +365,22 @@ function labState({ kms, name }: Open): LabState {
     tags: k.tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
     materials: k.materials.map((m) => ({ id: m.id, createdAt: m.createdAt })),
     ...(k.currentMaterialId === undefined ? {} : { currentMaterialId: k.currentMaterialId }),
+    algorithms: algorithmLists(k.keySpec, k.keyUsage),
+    grantOperations: grantOperationsFor(k),
+    grants: (k.grants ?? []).map((g) => ({
+      grantId: g.grantId,
+      ...(g.name ? { name: g.name } : {}),
+      createdAt: g.createdAt,
+      ...((g.granteePrincipal ?? g.granteeServicePrincipal)
+        ? { granteePrincipal: g.granteePrincipal ?? g.granteeServicePrincipal }
+        : {}),
+      ...((g.retiringPrincipal ?? g.retiringServicePrincipal)
+        ? { retiringPrincipal: g.retiringPrincipal ?? g.retiringServicePrincipal }
+        : {}),
+      issuingAccount: g.issuingAccount,
+      operations: [...g.operations],
+      ...(g.constraints ? { constraints: structuredClone(g.constraints) } : {}),
+    })),
   }));
   return {
     workspace: name,
@@ -263,12 +394,78 @@ function labState({ kms, name }: Open): LabState {
     upcoming: kms.upcoming(),
     trailLength: kms.trail().length,
     history: { canUndo: historyIndex > 0, canRedo: historyIndex < history.length - 1, size: history.length },
+    identities: identitySummaries(kms),
+  };
+}
+
+function identitySummaries(kms: Kms): IdentitySummary[] {
+  const out: IdentitySummary[] = [];
+  for (const i of kms.identities()) {
+    if (i.kind === 'policy') continue;
+    out.push({
+      kind: i.kind,
+      arn: i.arn,
+      accountId: i.accountId,
+      name: i.name,
+      createdAt: i.createdAt,
+      inlinePolicies: { ...i.inlinePolicies },
+      attachedPolicies: [...i.attachedPolicies],
+      ...(i.kind === 'role' ? { assumeRolePolicyDocument: i.assumeRolePolicyDocument } : {}),
+      principal: callerForIdentity(i, { sessionName: ROLE_SESSION }).principal,
+    });
+  }
+  return out.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.arn.localeCompare(b.arn));
+}
+
+/** The session name the console uses when acting as a role. */
+const ROLE_SESSION = 'KMSLab';
+
+/**
+ * The open workspace's CloudTrail trail delivering to a simulated S3 bucket. Kept in memory only
+ * (a new one per open workspace): its files are evidence to validate and tamper with, not world state.
+ */
+let delivery: CloudTrailDelivery | null = null;
+const trailDelivery = () => (delivery ??= new CloudTrailDelivery());
+
+function trailDeliveryState(): TrailDeliveryState {
+  const d = trailDelivery();
+  const files = listKeys(d.bucket).map((key): TrailFile => {
+    const o = d.bucket.objects.get(key)!;
+    const m = /AWSLogs\/(\d{12})\/CloudTrail(-Digest)?\/([a-z0-9-]+)\//.exec(key);
+    return {
+      key,
+      kind: m?.[2] ? 'digest' : 'log',
+      account: m?.[1] ?? '',
+      region: m?.[3] ?? '',
+      size: o.body.length,
+      lastModified: o.lastModified,
+    };
+  });
+  const first = files.length ? Math.min(...files.map((f) => f.lastModified)) : undefined;
+  return {
+    bucket: d.bucket.name,
+    trailName: d.trailName,
+    files,
+    ...(d.deliveredUpTo === undefined ? {} : { deliveredUpTo: d.deliveredUpTo }),
+    ...(first === undefined ? {} : { startTime: Math.floor((first - 1) / 3_600_000) * 3_600_000 }),
   };
 }
 
 async function replaceWorld(world: PersistedWorld | undefined) {
   const o = await ready();
   await o.kms.restore(world);
+}
+
+/** Moves along the history to `index`: the world as it was there, its trail cut (or regrown) to match. */
+async function travelTo(index: number) {
+  const o = await ready();
+  const here = history[historyIndex]!;
+  const target = history[index]!;
+  // On one timeline, the stored records before both points are the same: IndexedDB keeps them.
+  o.store.keepTrail =
+    here.trail === target.trail ? Math.min(here.world.trailLength, target.world.trailLength) : 0;
+  historyIndex = index;
+  await o.kms.restore(worldOf(target.world, target.trail));
 }
 
 const api = {
@@ -283,6 +480,7 @@ const api = {
       open = null;
       opening = openWorkspace(name);
       open = await opening;
+      delivery = null;
       forward({ type: 'reset' });
       return labState(open);
     });
@@ -337,6 +535,72 @@ const api = {
     });
   },
 
+  /**
+   * Calls the simulated IAM API (`CreateUser`, `PutUserPolicy`, `CreateRole`, …) in the caller's
+   * account; like `call`, it never rejects for an AWS error.
+   */
+  iam(operation: string, input: Record<string, unknown>, caller: CallerInput): Promise<CallResult> {
+    return serial(async () => {
+      const o = await ready();
+      current = { request: { operation: `iam:${operation}`, input } };
+      const mine = current;
+      try {
+        const output = await o.kms.iam(operation, input, callerContext(caller));
+        return { ok: true as const, output, requestId: mine.trace?.requestId };
+      } catch (e) {
+        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
+      } finally {
+        current = null;
+        await remember();
+      }
+    });
+  },
+
+  /** The trail bucket's files and how far the trail delivered. */
+  async trailFiles(): Promise<TrailDeliveryState> {
+    await ready();
+    return trailDeliveryState();
+  },
+
+  /** Delivers log and digest files for every complete simulated hour not delivered yet. */
+  deliverTrail(): Promise<TrailDeliveryState & { delivered: { logFiles: number; digestFiles: number } }> {
+    return serial(async () => {
+      const o = await ready();
+      const report = await trailDelivery().deliverLogs(o.kms.trail(), o.kms.now());
+      return {
+        ...trailDeliveryState(),
+        delivered: { logFiles: report.logFiles.length, digestFiles: report.digestFiles.length },
+      };
+    });
+  },
+
+  /**
+   * Tampers with a file in the trail bucket: `flip-byte` changes one byte of its JSON (it still
+   * decompresses), `corrupt` changes a stored byte (it no longer decompresses), `delete` removes it.
+   */
+  tamperTrail(key: string, action: TamperAction): Promise<TrailDeliveryState> {
+    return serial(async () => {
+      await ready();
+      const bucket = trailDelivery().bucket;
+      if (!bucket.objects.has(key)) throw new Error(`No such file: ${key}`);
+      if (action === 'delete') deleteObject(bucket, key);
+      else if (action === 'corrupt') corruptStoredByte(bucket, key, 12);
+      // A byte in the middle of the JSON: a digit or letter of some value, never the outer braces.
+      else await tamperByte(bucket, key, -20);
+      return trailDeliveryState();
+    });
+  },
+
+  /** `aws cloudtrail validate-logs` for one account and Region, from the trail's start to now. */
+  validateTrail(account: string, region: string, verbose = true): Promise<ValidateLogsResult> {
+    return serial(async () => {
+      const o = await ready();
+      const d = trailDelivery();
+      const start = trailDeliveryState().startTime ?? o.kms.now();
+      return d.validateLogs({ startTime: start, now: o.kms.now(), account, region, verbose });
+    });
+  },
+
   /** Moves simulated time forward, firing due deletions (and later rotations, expiries) in order. */
   advanceClock(seconds: number): Promise<CallResult<{ fired: ScheduledEvent[] }>> {
     return serial(async () => {
@@ -356,8 +620,7 @@ const api = {
   undo(): Promise<boolean> {
     return serial(async () => {
       if (historyIndex === 0) return false;
-      historyIndex--;
-      await replaceWorld(history[historyIndex]);
+      await travelTo(historyIndex - 1);
       return true;
     });
   },
@@ -365,8 +628,7 @@ const api = {
   redo(): Promise<boolean> {
     return serial(async () => {
       if (historyIndex >= history.length - 1) return false;
-      historyIndex++;
-      await replaceWorld(history[historyIndex]);
+      await travelTo(historyIndex + 1);
       return true;
     });
   },
@@ -375,6 +637,7 @@ const api = {
   reset(): Promise<void> {
     return serial(async () => {
       await replaceWorld(undefined);
+      delivery = null;
       dirty = true;
       await remember();
     });
@@ -390,6 +653,7 @@ const api = {
   importWorld(world: PersistedWorld): Promise<void> {
     return serial(async () => {
       await replaceWorld(world);
+      delivery = null;
       dirty = true;
       await remember();
     });
@@ -404,6 +668,124 @@ const api = {
   async trail(from = 0): Promise<CloudTrailRecord[]> {
     const o = await ready();
     return o.kms.trail().slice(from);
+  },
+
+  /**
+   * The latest CloudTrail records from index `from`, at most `max` of them (the oldest are left
+   * out), and the trail's length: the page keeps a short tail, never the whole trail.
+   */
+  async trailTail(from: number, max: number): Promise<{ records: CloudTrailRecord[]; end: number }> {
+    const trail = (await ready()).kms.trail();
+    return { records: trail.slice(Math.max(from, trail.length - max, 0)), end: trail.length };
+  },
+
+  /** A window of the CloudTrail viewer: matching rows `offset…offset+limit`, newest first, and counts. */
+  async trailWindow(filter: TrailFilter, offset: number, limit: number): Promise<TrailWindow> {
+    return trailIndex.window((await ready()).kms.trail(), filter, offset, Math.min(limit, MAX_WINDOW));
+  },
+
+  /** The values the viewer's filters offer. */
+  async trailFacets(): Promise<TrailFacets> {
+    return trailIndex.facets((await ready()).kms.trail());
+  },
+
+  /** One CloudTrail record by its position (oldest is 0), if `eventID` still names it. */
+  async trailRecord(index: number, eventID: string): Promise<CloudTrailRecord | null> {
+    const r = (await ready()).kms.trail()[index];
+    return r && r.eventID === eventID ? r : null;
+  },
+
+  /** Runs an AWS CLI line (`aws kms …`) in the open workspace's shell session. */
+  cli(line: string, caller: CallerInput): Promise<CliLineResult> {
+    return serial(async () => {
+      const o = await ready();
+      try {
+        return await runCliLine(o.kms, o.name, line, { ...callerContext(caller), source: 'cli' });
+      } finally {
+        dirty = true;
+        await remember();
+      }
+    });
+  },
+
+  /** Tab completion for a command line (the word at its end). */
+  async cliComplete(
+    line: string,
+    region: string,
+  ): Promise<{ start: number; end: number; candidates: string[] }> {
+    const o = await ready();
+    return completeCliLine(o.kms, o.name, line, region);
+  },
+
+  /** Puts a file into the workspace's virtual file system (for `fileb://` and `file://`). */
+  async putFile(path: string, bytes: Uint8Array): Promise<VirtualFile> {
+    return putFile((await ready()).name, path, bytes);
+  },
+
+  async listFiles(): Promise<VirtualFile[]> {
+    return listFiles((await ready()).name);
+  },
+
+  /** The scratchpad editor's declarations for `@aws-sdk/client-kms` and the lab's globals. */
+  sdkTypes(): string {
+    return sdkDeclarations();
+  },
+
+  /**
+   * Answers one SDK request from a scratchpad script: `TrentService.<operation>` with its JSON 1.1
+   * body, as `caller`. A denial carries the authorization explanation.
+   */
+  wire(operation: string, body: string, caller: CallerInput): Promise<WireReply> {
+    return serial(async () => {
+      const o = await ready();
+      let input: unknown;
+      try {
+        input = JSON.parse(body);
+      } catch {
+        input = body;
+      }
+      current = { request: { operation, input } };
+      const mine = current;
+      try {
+        const out = await handleJsonRequest(o.kms, {
+          target: `TrentService.${operation}`,
+          body,
+          caller: { ...callerContext(caller), source: caller.source ?? 'script' },
+        });
+        const trace = mine.trace;
+        return {
+          status: out.status,
+          body: out.body,
+          ...(trace ? { requestId: trace.requestId } : {}),
+          ...(trace?.outcome === 'denied' && trace.authorization
+            ? { explanation: structuredClone(trace.authorization.explanation) }
+            : {}),
+        };
+      } finally {
+        current = null;
+        await remember();
+      }
+    });
+  },
+
+  /** Makes the same call `count` times inside this worker and returns the milliseconds taken (benchmarks). */
+  repeat(
+    operation: OperationName,
+    input: Record<string, unknown>,
+    caller: CallerInput,
+    count: number,
+  ): Promise<number> {
+    return serial(async () => {
+      const o = await ready();
+      const ctx = { ...callerContext(caller), source: 'sdk' as const };
+      const t0 = performance.now();
+      for (let i = 0; i < count; i++)
+        await o.kms.call(operation, input as OperationInput<typeof operation>, ctx);
+      const ms = performance.now() - t0;
+      dirty = true;
+      await remember();
+      return ms;
+    });
   },
 
   /**

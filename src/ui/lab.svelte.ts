@@ -11,21 +11,58 @@ import type {
   PersistedWorld,
   Principal,
 } from '../kms/index.ts';
+import type { ValidateLogsResult } from '../kms/audit/index.ts';
 import type {
   CallRequest,
   CallResult,
+  CliLineResult,
+  GrantSummary,
+  IdentitySummary,
   KeySummary,
   KmsErrorInfo,
   KmsWorkerApi,
+  VirtualFile,
+  WireReply,
   LabEvent,
   LabState,
   RegionKeys,
+  TamperAction,
+  TrailDeliveryState,
+  TrailFacets,
+  TrailFilter,
+  TrailRow,
+  TrailWindow,
 } from '../../workers/kms.worker.ts';
 import { DEFAULT_REGION } from '../kms/world/regions.ts';
 import { CallAnimator } from './world/callAnimator.svelte.ts';
 import { decodeWorkspaceFile, encodeWorkspaceFile } from './workspaceFile.ts';
 
-export type { CallResult, KeySummary, KmsErrorInfo, LabState, RegionKeys };
+export type {
+  CallResult,
+  CliLineResult,
+  VirtualFile,
+  WireReply,
+  GrantSummary,
+  IdentitySummary,
+  KeySummary,
+  KmsErrorInfo,
+  LabState,
+  RegionKeys,
+  TamperAction,
+  TrailDeliveryState,
+  TrailFacets,
+  TrailFilter,
+  TrailRow,
+  TrailWindow,
+  ValidateLogsResult,
+};
+
+/** A principal the learner can act as, with how the picker names it. */
+export interface PrincipalChoice {
+  readonly principal: Principal;
+  readonly label: string;
+  readonly kind: 'root' | 'user' | 'role';
+}
 
 /** One call the lab saw: its trace and trail records; request and response when the console made it. */
 export interface CallEntry {
@@ -45,6 +82,8 @@ export const PRINCIPALS: readonly { readonly principal: Principal; readonly labe
 );
 
 const CALL_LOG_LIMIT = 500;
+/** CloudTrail records the page keeps (the newest); the rest are asked of the worker by window. */
+const TRAIL_TAIL = 1000;
 const WORKSPACE_STORAGE = 'kms-lab:workspace';
 
 /**
@@ -59,8 +98,13 @@ export class Lab {
   principal = $state.raw<Principal>(PRINCIPALS[0]!.principal);
   /** Latest state from the worker; null until the worker has opened the world. */
   state = $state.raw<LabState | null>(null);
-  /** CloudTrail records, oldest first. */
+  /**
+   * The latest CloudTrail records (at most {@link TRAIL_TAIL}), oldest first. The whole trail stays
+   * in the worker: the viewer asks it for windows of rows (`trailWindow`).
+   */
   trail = $state.raw<readonly CloudTrailRecord[]>([]);
+  /** Bumped when the trail is replaced rather than appended to (undo, import, another workspace). */
+  trailGeneration = $state(0);
   /** Calls seen since the page opened (or the world was last replaced), oldest first. */
   calls = $state.raw<readonly CallEntry[]>([]);
   /** What the inspector shows. */
@@ -80,6 +124,8 @@ export class Lab {
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   #resetTrail = false;
+  /** Trail length the tail was read up to. */
+  #trailEnd = 0;
   /** Call results that arrived before their call event. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   readonly #early = new Map<string, CallResult<unknown>>();
@@ -139,6 +185,112 @@ export class Lab {
   keyByArn(arn: string): KeySummary | undefined {
     for (const r of this.state?.regions ?? []) for (const k of r.keys) if (k.arn === arn) return k;
     return undefined;
+  }
+
+  /** Everyone the learner can act as: each account's root user, then its IAM users and roles. */
+  get principals(): readonly PrincipalChoice[] {
+    const ids = this.state?.identities ?? [];
+    return ACCOUNTS.flatMap((a): PrincipalChoice[] => [
+      { principal: rootPrincipal(a.id), label: `root · ${a.id} (${a.alias})`, kind: 'root' },
+      ...ids
+        .filter((i) => i.accountId === a.id)
+        .map((i): PrincipalChoice => ({
+          principal: i.principal,
+          label: `${i.kind === 'user' ? 'user' : 'role'} ${i.name} · ${a.id}`,
+          kind: i.kind,
+        })),
+    ]);
+  }
+
+  /** Acts as `principal` from now on (console calls, IAM calls). */
+  actAs(principal: Principal): void {
+    this.principal = principal;
+  }
+
+  /** Calls the simulated IAM API in the acting principal's account. */
+  async iam(operation: string, input: Record<string, unknown>): Promise<CallResult> {
+    const result = await this.#api.iam(operation, input, {
+      region: this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+      source: 'console',
+    });
+    this.#attachResult(result);
+    await this.refresh();
+    return result;
+  }
+
+  /** Runs an AWS CLI line in the workspace's shell, as the acting principal in the current Region. */
+  cli(line: string): Promise<CliLineResult> {
+    return this.#api.cli(line, {
+      region: this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+    });
+  }
+
+  cliComplete(line: string): Promise<{ start: number; end: number; candidates: string[] }> {
+    return this.#api.cliComplete(line, this.region);
+  }
+
+  /** Puts a file into the workspace's virtual file system (for `fileb://`). */
+  putFile(path: string, bytes: Uint8Array): Promise<VirtualFile> {
+    return this.#api.putFile(path, Comlink.transfer(bytes, [bytes.buffer]));
+  }
+
+  listFiles(): Promise<VirtualFile[]> {
+    return this.#api.listFiles();
+  }
+
+  /** Declarations of `@aws-sdk/client-kms` and the lab's globals for the scratchpad editor. */
+  sdkTypes(): Promise<string> {
+    return this.#api.sdkTypes();
+  }
+
+  /** Answers one SDK request from a scratchpad script (operation, JSON 1.1 body) as `principal` in `region`. */
+  wire(operation: string, body: string, region: string, principal: Principal): Promise<WireReply> {
+    return this.#api.wire(operation, body, { region, principal, source: 'script' });
+  }
+
+  /** Makes the same call `count` times inside the KMS worker; resolves with the milliseconds taken. */
+  repeat(operation: OperationName, input: Record<string, unknown>, count: number): Promise<number> {
+    return this.#api.repeat(
+      operation,
+      input,
+      { region: this.region, principal: $state.snapshot(this.principal) as Principal },
+      count,
+    );
+  }
+
+  /** Rows `offset…offset+limit` (newest first) of the CloudTrail records matching `filter`. */
+  trailWindow(filter: TrailFilter, offset: number, limit: number): Promise<TrailWindow> {
+    return this.#api.trailWindow(filter, offset, limit);
+  }
+
+  trailFacets(): Promise<TrailFacets> {
+    return this.#api.trailFacets();
+  }
+
+  /** The full record behind a trail row. */
+  trailRecord(row: TrailRow): Promise<CloudTrailRecord | null> {
+    return this.#api.trailRecord(row.index, row.eventID);
+  }
+
+  /** The trail bucket's log and digest files. */
+  trailFiles(): Promise<TrailDeliveryState> {
+    return this.#api.trailFiles();
+  }
+
+  /** Delivers log and digest files for every complete simulated hour not yet delivered. */
+  deliverTrail(): Promise<TrailDeliveryState & { delivered: { logFiles: number; digestFiles: number } }> {
+    return this.#api.deliverTrail();
+  }
+
+  tamperTrail(key: string, action: TamperAction): Promise<TrailDeliveryState> {
+    return this.#api.tamperTrail(key, action);
+  }
+
+  /** `aws cloudtrail validate-logs` for an account and Region of the trail. */
+  validateTrail(account: string, region: string): Promise<ValidateLogsResult> {
+    return this.#api.validateTrail(account, region);
   }
 
   callById(requestId: string): CallEntry | undefined {
@@ -239,12 +391,15 @@ export class Lab {
           this.#refreshAgain = false;
           const reset = this.#resetTrail;
           this.#resetTrail = false;
-          const from = reset ? 0 : this.trail.length;
-          const [state, records] = await Promise.all([this.#api.state(), this.#api.trail(from)]);
+          const from = reset ? 0 : this.#trailEnd;
+          const [state, tail] = await Promise.all([this.#api.state(), this.#api.trailTail(from, TRAIL_TAIL)]);
           this.state = state;
           this.stateReadAt = Date.now();
-          if (reset) this.trail = records;
-          else if (records.length) this.trail = this.trail.concat(records);
+          this.#trailEnd = tail.end;
+          if (reset) {
+            this.trail = tail.records;
+            this.trailGeneration++;
+          } else if (tail.records.length) this.trail = this.trail.concat(tail.records).slice(-TRAIL_TAIL);
         } while (this.#refreshAgain);
       } finally {
         this.#refreshing = null;
@@ -286,6 +441,8 @@ export class Lab {
       };
       this.calls = [...this.calls.slice(-(CALL_LOG_LIMIT - 1)), entry];
       this.animator.enqueue(e.trace, (arn) => this.keyByArn(arn) !== undefined);
+    } else if (e.type === 'serviceEvent') {
+      this.animator.enqueueService(e.event, e.records[0]?.eventID ?? `${e.event.kind}:${e.event.at}`);
     }
     void this.refresh();
   }

@@ -27,6 +27,16 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** Turns every `{"$bytes": "<base64>"}` inside `value` back into a Uint8Array. */
+function reviveBytes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reviveBytes);
+  if (!value || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  if (typeof o.$bytes === 'string' && Object.keys(o).length === 1) return fromBase64(o.$bytes);
+  for (const k of Object.keys(o)) o[k] = reviveBytes(o[k]);
+  return o;
+}
+
 export function encodeWorkspaceFile<W>(name: string, world: W, now = new Date()): string {
   const file: WorkspaceFile<W> = {
     format: WORKSPACE_FILE_FORMAT,
@@ -42,17 +52,15 @@ export function encodeWorkspaceFile<W>(name: string, world: W, now = new Date())
 export function decodeWorkspaceFile<W>(text: string): WorkspaceFile<W> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (_k, v: unknown) =>
-      v &&
-      typeof v === 'object' &&
-      !Array.isArray(v) &&
-      typeof (v as { $bytes?: unknown }).$bytes === 'string'
-        ? fromBase64((v as { $bytes: string }).$bytes)
-        : v,
-    );
+    // No reviver: it would run for each of the millions of values of a large trail.
+    parsed = JSON.parse(text);
   } catch {
     throw new Error('This file is not JSON, so it is not a KMS Lab workspace.');
   }
+  const world = (parsed as { world?: Record<string, unknown> } | null)?.world;
+  // Byte arrays live in keys (wrapped material, public keys) and other collections, never in the trail.
+  if (world && typeof world === 'object')
+    for (const [k, v] of Object.entries(world)) if (k !== 'trail') world[k] = reviveBytes(v);
   const f = parsed as Partial<WorkspaceFile<W>> | null;
   if (!f || f.format !== WORKSPACE_FILE_FORMAT) throw new Error('This JSON file is not a KMS Lab workspace.');
   if (f.version !== WORKSPACE_FILE_VERSION)

@@ -152,6 +152,58 @@ describe('the world view in Chromium', () => {
     await expect(page.getByTestId('decrypt-plaintext').textContent()).resolves.toBe('after import');
   });
 
+  it('shows the console key policy before creation and creates the key with it', async () => {
+    await page.getByTestId('create-kind-hmac').check();
+    await expect(page.getByTestId('create-spec').inputValue()).resolves.toMatch(/^HMAC_/);
+    await page.getByTestId('create-kind-symmetric').check();
+    await page.locator('[data-testid="create-other-account"][data-account="444455556666"]').check();
+    const policy = JSON.parse(await page.getByTestId('create-policy').inputValue()) as {
+      Statement: { Sid: string; Principal: { AWS: string | string[] }; Action: string | string[] }[];
+    };
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      'Enable IAM User Permissions',
+      'Allow use of the key',
+      'Allow attachment of persistent resources',
+    ]);
+    expect(policy.Statement[1]!.Principal.AWS).toBe('arn:aws:iam::444455556666:root');
+    expect(policy.Statement[1]!.Action).toContain('kms:GenerateDataKey*');
+    await page.getByTestId('create-tag-add').click();
+    await page.getByTestId('create-tag-key').fill('team');
+    await page.getByTestId('create-tag-value').fill('ledger');
+    await createKey('ledger', 'Shared with the partner');
+    await worldKey('us-east-1', 'alias/ledger').click();
+    await expect(page.getByTestId('detail-policy').inputValue()).resolves.toContain('Allow use of the key');
+    await page.getByTestId('detail-tags').getByText('team=ledger').waitFor();
+    await page.locator('[data-testid="create-other-account"][data-account="444455556666"]').uncheck();
+  });
+
+  it('shows both accounts and the AWS services at the edge of the world', async () => {
+    expect(await page.getByTestId('edge-account').count()).toBe(2);
+    expect(await page.getByTestId('edge-service').count()).toBeGreaterThanOrEqual(4);
+    await page.locator('[data-testid="edge-account"][data-account="444455556666"] [data-testid="principal"]').click();
+    await expect(page.locator('#create-key-title').textContent()).resolves.toContain('444455556666');
+    await page.locator('[data-testid="edge-account"][data-account="111122223333"] [data-testid="principal"]').click();
+  });
+
+  it('deletes a workspace after confirmation', async () => {
+    await page.getByTestId('workspace-select').selectOption('+new');
+    await page.getByTestId('new-workspace-name').fill('scratch');
+    await page.getByTestId('new-workspace-create').click();
+    await page.waitForFunction(
+      () => (document.getElementById('workspace-select') as HTMLSelectElement | null)?.value === 'scratch',
+    );
+    await page.getByTestId('delete-workspace').click();
+    await page.getByTestId('delete-workspace-cancel').click();
+    await expect(page.getByTestId('workspace-select').inputValue()).resolves.toBe('scratch');
+    await page.getByTestId('delete-workspace').click();
+    await page.getByTestId('delete-workspace-confirm').click();
+    await page.waitForFunction(
+      () => (document.getElementById('workspace-select') as HTMLSelectElement | null)?.value === 'default',
+    );
+    await page.locator('#workspace-select option[value="scratch"]').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('delete-workspace').isDisabled()).toBe(true);
+  });
+
   it('logged no console errors', () => {
     expect(h.errors).toEqual([]);
   });

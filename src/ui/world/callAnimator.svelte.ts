@@ -1,12 +1,28 @@
-import type { CallTrace } from '../../kms/index.ts';
+import type { CallTrace, ScheduledEvent } from '../../kms/index.ts';
 
-/** One packet on its way: the anchors it visits (`data-anchor` values in the world view), in order. */
+/**
+ * One packet on its way: the anchors it visits (`data-anchor` values in the world view), in order.
+ * A stop may name alternatives (`a|b`): the first one on screen is used.
+ */
 export interface Flight {
   readonly id: number;
   readonly requestId: string;
   readonly operation: string;
-  readonly outcome: CallTrace['outcome'];
+  /** `service`: an event KMS itself makes happen (a scheduled deletion, a rotation). */
+  readonly outcome: CallTrace['outcome'] | 'service';
   readonly stops: readonly string[];
+  /** Packets leaving the same place at once are stacked: 0 is the first lane. */
+  readonly lane: number;
+}
+
+/**
+ * Where a caller sits at the world's edge: an assumed-role session at its role, anyone else at
+ * their own card, else at their account.
+ */
+export function callerAnchor(principalArn: string, accountId: string): string {
+  const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principalArn);
+  const arn = session ? `arn:aws:iam::${session[1]}:role/${session[2]}` : principalArn;
+  return `principal:${arn}|account:${accountId}`;
 }
 
 /** Playback speeds; 0 turns the animation off (the call log still says everything). */
@@ -26,7 +42,7 @@ export const MAX_WAITING = 6;
  * failed and goes straight back.
  */
 export function stopsOf(trace: CallTrace, hasKeyCard: (arn: string) => boolean): string[] {
-  const caller = `principal:${trace.principalArn}`;
+  const caller = callerAnchor(trace.principalArn, trace.accountId);
   const stops: string[] = [];
   for (const hop of trace.hops) {
     if (hop.stage === 'caller') stops.push(caller);
@@ -70,14 +86,32 @@ export class CallAnimator {
   }
 
   enqueue(trace: CallTrace, hasKeyCard: (arn: string) => boolean): void {
-    if (this.speed === 0) return;
-    this.#waiting.push({
+    this.#wait({
       id: this.#nextId++,
       requestId: trace.requestId,
       operation: trace.operation,
       outcome: trace.outcome,
       stops: stopsOf(trace, hasKeyCard),
+      lane: 0,
     });
+  }
+
+  /** A service event (DeleteKey, RotateKey…): from the Region's key store to the key and back. */
+  enqueueService(event: ScheduledEvent, requestId: string): void {
+    const store = `store:${event.region}`;
+    this.#wait({
+      id: this.#nextId++,
+      requestId,
+      operation: event.kind,
+      outcome: 'service',
+      stops: [store, `key:${event.keyArn}|endpoint:${event.region}`, store],
+      lane: 0,
+    });
+  }
+
+  #wait(flight: Flight) {
+    if (this.speed === 0) return;
+    this.#waiting.push(flight);
     const excess = this.#waiting.length - MAX_WAITING;
     if (excess > 0) {
       this.#waiting.splice(0, excess);
@@ -103,6 +137,14 @@ export class CallAnimator {
   #launch() {
     const room = MAX_IN_FLIGHT - this.flying.length;
     if (room <= 0 || !this.#waiting.length) return;
-    this.flying = [...this.flying, ...this.#waiting.splice(0, room)];
+    const next = [...this.flying];
+    for (const f of this.#waiting.splice(0, room)) {
+      // The lowest lane no packet from the same starting point is using.
+      const used = new Set(next.filter((x) => x.stops[0] === f.stops[0]).map((x) => x.lane));
+      let lane = 0;
+      while (used.has(lane)) lane++;
+      next.push({ ...f, lane });
+    }
+    this.flying = next;
   }
 }

@@ -1,0 +1,211 @@
+/**
+ * What the KMS worker adds for the command line and the scratchpad: one shell session per
+ * workspace (a virtual file system the learner uploads into, shell variables), completion, and the
+ * ambient `.d.ts` the scratchpad's editor gets for `@aws-sdk/client-kms`, generated from the same
+ * operation registry the engine runs.
+ */
+import { cliServices, completeAt, MemoryFs, runCli, type Completion } from '../../src/cli/index.ts';
+import type { CallerContext, Kms } from '../../src/kms/index.ts';
+import type { Shape } from '../../src/kms/operations/shape.ts';
+
+/** A command line's outcome as the terminal prints it. */
+export interface CliLineResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+  /** Operations the line called, in order. */
+  readonly operations: readonly string[];
+}
+
+export interface VirtualFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+interface Session {
+  readonly fs: MemoryFs;
+  readonly env: Record<string, string>;
+}
+
+/** Files larger than this are refused (KMS plaintexts are at most 4 KiB; ciphertext files are small). */
+export const MAX_FILE_BYTES = 1024 * 1024;
+const sessions = new Map<string, Session>();
+
+function session(workspace: string): Session {
+  let s = sessions.get(workspace);
+  if (!s) {
+    s = { fs: new MemoryFs(), env: {} };
+    sessions.set(workspace, s);
+  }
+  return s;
+}
+
+export async function runCliLine(
+  kms: Kms,
+  workspace: string,
+  line: string,
+  caller: CallerContext,
+): Promise<CliLineResult> {
+  const s = session(workspace);
+  const r = await runCli(line, { kms, fs: s.fs, caller, defaultRegion: caller.region, env: s.env, columns: 100 });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, operations: r.calls.map((c) => c.operation) };
+}
+
+export function completeCliLine(kms: Kms, workspace: string, line: string, region: string): Completion {
+  return completeAt(line, { kms, fs: session(workspace).fs, region });
+}
+
+export function putFile(workspace: string, path: string, bytes: Uint8Array): VirtualFile {
+  const name = path.trim().replace(/^\.?\/+/, '');
+  if (!name || name.length > 255 || name.includes('\0')) throw new Error(`"${path}" is not a valid file name.`);
+  if (bytes.length > MAX_FILE_BYTES) throw new Error(`Files are limited to ${MAX_FILE_BYTES} bytes.`);
+  session(workspace).fs.write(name, bytes);
+  return { path: name, size: bytes.length };
+}
+
+export function listFiles(workspace: string): VirtualFile[] {
+  const fs = session(workspace).fs;
+  return fs
+    .list()
+    .sort()
+    .map((path) => ({ path, size: fs.read(path)?.length ?? 0 }));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The ambient declarations for the scratchpad editor                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+const camel = (op: string) => op[0]!.toLowerCase() + op.slice(1);
+
+function typeOf(shape: Shape, indent: string): string {
+  switch (shape.type) {
+    case 'string':
+      return shape.enum?.length ? shape.enum.map((v) => JSON.stringify(v)).join(' | ') : 'string';
+    case 'integer':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'blob':
+      return 'Uint8Array';
+    case 'timestamp':
+      return 'Date';
+    case 'list': {
+      const m = typeOf(shape.member, indent);
+      return m.includes('|') ? `(${m})[]` : `${m}[]`;
+    }
+    case 'map':
+      return `Record<string, ${typeOf(shape.value, indent)}>`;
+    case 'structure':
+      return structBody(shape.members, shape.required ?? [], indent);
+  }
+}
+
+function docOf(shape: Shape, required: boolean): string {
+  const bits: string[] = [required ? 'Required.' : 'Optional.'];
+  if (shape.type === 'string' || shape.type === 'blob' || shape.type === 'list') {
+    if (shape.min !== undefined && shape.max !== undefined) bits.push(`Length ${shape.min}–${shape.max}.`);
+    else if (shape.max !== undefined) bits.push(`At most ${shape.max}.`);
+  }
+  if (shape.type === 'integer' && (shape.min !== undefined || shape.max !== undefined))
+    bits.push(`Range ${shape.min ?? '…'}–${shape.max ?? '…'}.`);
+  if (shape.type === 'blob' && shape.sensitive) bits.push('Sensitive.');
+  return bits.join(' ');
+}
+
+function structBody(members: Readonly<Record<string, Shape>>, required: readonly string[], indent: string): string {
+  const inner = indent + '  ';
+  const lines = Object.entries(members).map(([name, shape]) => {
+    const req = required.includes(name);
+    return `${inner}/** ${docOf(shape, req)} */\n${inner}${name}${req ? '' : '?'}: ${typeOf(shape, inner)};`;
+  });
+  return `{\n${lines.join('\n')}\n${indent}}`;
+}
+
+/** `declare module '@aws-sdk/client-kms'` for every KMS operation the engine implements, plus the lab's globals. */
+export function sdkDeclarations(): string {
+  const kms = cliServices().get('kms')!;
+  const ops = [...kms.commands.values()].map((c) => ({ name: c.operation, input: c.input, cli: c.name }));
+  const out: string[] = [];
+  out.push(`declare module '@aws-sdk/client-kms' {`);
+  out.push(`  export interface ResponseMetadata { httpStatusCode?: number; requestId?: string; attempts?: number }`);
+  out.push(
+    `  /** What KMS returns; the fields depend on the operation (see the AWS KMS API reference). */\n` +
+      `  export interface KmsOutput {\n    $metadata: ResponseMetadata;\n    KeyId?: string;\n    CiphertextBlob?: Uint8Array;\n    Plaintext?: Uint8Array;\n    KeyMetadata?: KeyMetadata;\n    Signature?: Uint8Array;\n    SignatureValid?: boolean;\n    Mac?: Uint8Array;\n    MacValid?: boolean;\n    PublicKey?: Uint8Array;\n    GrantId?: string;\n    GrantToken?: string;\n    ImportToken?: Uint8Array;\n    ParametersValidTo?: Date;\n    Keys?: { KeyId?: string; KeyArn?: string }[];\n    Aliases?: { AliasName?: string; AliasArn?: string; TargetKeyId?: string }[];\n    Policy?: string;\n    NextMarker?: string;\n    Truncated?: boolean;\n    [field: string]: unknown;\n  }`,
+  );
+  out.push(
+    `  export interface KeyMetadata {\n    KeyId: string;\n    Arn?: string;\n    AWSAccountId?: string;\n    CreationDate?: Date;\n    Enabled?: boolean;\n    Description?: string;\n    KeyUsage?: string;\n    KeyState?: string;\n    DeletionDate?: Date;\n    Origin?: string;\n    KeyManager?: string;\n    KeySpec?: string;\n    MultiRegion?: boolean;\n    MultiRegionConfiguration?: { MultiRegionKeyType?: 'PRIMARY' | 'REPLICA'; PrimaryKey?: { Arn?: string; Region?: string }; ReplicaKeys?: { Arn?: string; Region?: string }[] };\n    [field: string]: unknown;\n  }`,
+  );
+  out.push(
+    `  export interface KMSClientConfig {\n    /** The Region whose KMS endpoint to call, e.g. 'us-east-1'. Default: the lab's Region. */\n    region?: string;\n    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };\n    maxAttempts?: number;\n    [option: string]: unknown;\n  }`,
+  );
+  out.push(
+    `  /** An AWS service exception: \`name\` is the exception (e.g. 'AccessDeniedException'). */\n  export class KMSServiceException extends Error {\n    readonly $fault: 'client' | 'server';\n    readonly $metadata: ResponseMetadata;\n  }`,
+  );
+  for (const e of EXCEPTIONS) out.push(`  export class ${e} extends KMSServiceException {}`);
+  out.push(`  export abstract class Command<I, O> { readonly input: I; }`);
+  for (const op of ops) {
+    out.push(`  /** Input of ${op.name} (\`aws kms ${op.cli}\`). */`);
+    out.push(`  export interface ${op.name}CommandInput ${typeOf(op.input, '  ')}`);
+    out.push(`  export type ${op.name}CommandOutput = KmsOutput;`);
+    out.push(
+      `  /** Calls KMS ${op.name}. Send it with \`client.send(new ${op.name}Command({ … }))\`. */\n` +
+        `  export class ${op.name}Command extends Command<${op.name}CommandInput, ${op.name}CommandOutput> {\n    constructor(input: ${op.name}CommandInput);\n  }`,
+    );
+  }
+  out.push(
+    `  export class KMSClient {\n    constructor(config?: KMSClientConfig);\n    readonly config: { region: () => Promise<string> };\n    send<I, O>(command: Command<I, O>): Promise<O>;\n    destroy(): void;\n  }`,
+  );
+  out.push(`  /** The aggregated client: one method per operation (\`await kms.encrypt({ … })\`). */`);
+  out.push(`  export class KMS extends KMSClient {`);
+  for (const op of ops)
+    out.push(
+      `    /** KMS ${op.name} (\`aws kms ${op.cli}\`). */\n    ${camel(op.name)}(input: ${op.name}CommandInput): Promise<${op.name}CommandOutput>;`,
+    );
+  out.push(`  }`);
+  out.push(`}`);
+  out.push(LAB_GLOBALS);
+  return out.join('\n');
+}
+
+const EXCEPTIONS = [
+  'AccessDeniedException',
+  'AlreadyExistsException',
+  'DisabledException',
+  'IncorrectKeyException',
+  'InvalidCiphertextException',
+  'InvalidGrantTokenException',
+  'InvalidKeyUsageException',
+  'KMSInternalException',
+  'KMSInvalidStateException',
+  'KMSInvalidSignatureException',
+  'LimitExceededException',
+  'MalformedPolicyDocumentException',
+  'NotFoundException',
+  'UnsupportedOperationException',
+  'ValidationException',
+];
+
+const LAB_GLOBALS = `
+/** A ready aggregated client: the lab's Region, acting as the principal picked in the top bar. */
+declare const kms: import('@aws-sdk/client-kms').KMS;
+/** The simulated world around the script. */
+declare const lab: {
+  /** The Region the top bar shows (the default for new clients). */
+  readonly region: string;
+  /** The ARN of the principal the script acts as by default. */
+  readonly principal: string;
+  /** Principals you can act as: each account's root user and its IAM users and roles (ARNs). */
+  readonly principals: readonly string[];
+  /**
+   * An aggregated client acting as another principal (an ARN from \`lab.principals\`, or an
+   * account ID for its root user) and/or in another Region.
+   */
+  as(who: { principal?: string; region?: string }): import('@aws-sdk/client-kms').KMS;
+  /** Bytes as base64; and back. */
+  toBase64(bytes: Uint8Array): string;
+  fromBase64(text: string): Uint8Array;
+  /** UTF-8 text to bytes and back. */
+  utf8(text: string): Uint8Array;
+  text(bytes: Uint8Array): string;
+};
+`;

@@ -1,0 +1,55 @@
+/**
+ * Messages between a scratchpad script's runner worker (inside the sandboxed iframe) and the page.
+ * The page trusts none of them: it validates every `call` before it reaches the KMS worker.
+ */
+
+/** A value the script logged or produced, as plain JSON-able data (bytes as base64 with a length). */
+export type ViewValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly ViewValue[]
+  | { readonly $t: 'undefined' }
+  | { readonly $t: 'bigint'; readonly v: string }
+  | { readonly $t: 'bytes'; readonly base64: string; readonly length: number }
+  | { readonly $t: 'date'; readonly iso: string }
+  | { readonly $t: 'error'; readonly name: string; readonly message: string }
+  | { readonly $t: 'function'; readonly name: string }
+  | { readonly $t: 'object'; readonly ctor?: string; readonly entries: readonly (readonly [string, ViewValue])[] }
+  | { readonly $t: 'more'; readonly what: string };
+
+/** Runner → page. */
+export type RunnerMessage =
+  | { readonly t: 'ready' }
+  | {
+      readonly t: 'call';
+      readonly id: number;
+      readonly op: string;
+      readonly body: string;
+      readonly region: string;
+      readonly principal?: string;
+    }
+  | { readonly t: 'log'; readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug'; readonly values: ViewValue[] }
+  | {
+      readonly t: 'error';
+      readonly name: string;
+      readonly message: string;
+      /** Line in the generated JavaScript (the page maps it back to the TypeScript line). */
+      readonly jsLine?: number;
+      readonly requestId?: string;
+    }
+  | { readonly t: 'done' };
+
+/** Page → runner. */
+export type PageMessage =
+  | {
+      readonly t: 'run';
+      readonly code: string;
+      readonly region: string;
+      readonly principal: string;
+      readonly principals: readonly string[];
+    }
+  | { readonly t: 'reply'; readonly id: number; readonly status: number; readonly body: string; readonly requestId?: string };
+
+export const SCRIPT_URL = 'kms-lab-script.js';
