@@ -7,6 +7,7 @@ import { createRegistry } from '../kms/operations/index.ts';
 import type { OperationSpec } from '../kms/operations/registry.ts';
 import type { Shape, StructureShape } from '../kms/operations/shape.ts';
 import { iamOperations } from '../kms/iam/operations.ts';
+import { SERVICE_PREFIXES, serviceOperations, type ServiceName } from '../kms/services/index.ts';
 import type { CallerContext } from '../kms/world/principal.ts';
 
 /** `GenerateDataKeyWithoutPlaintext` → `generate-data-key-without-plaintext` (botocore's xform_name). */
@@ -39,7 +40,7 @@ export interface CliArgument {
 export interface CliCommand {
   /** `encrypt` */
   readonly name: string;
-  /** `Encrypt` (without the `iam:` prefix) */
+  /** `Encrypt` (without the `iam:` / `s3:` … prefix) */
   readonly operation: string;
   readonly spec: OperationSpec;
   readonly input: StructureShape;
@@ -76,7 +77,7 @@ const KMS_PAGINATORS: Readonly<Record<string, Paginator>> = {
 };
 
 function command(spec: OperationSpec, paginator?: Paginator): CliCommand {
-  const operation = spec.name.replace(/^iam:/, '');
+  const operation = spec.name.replace(/^[a-z0-9]+:/, '');
   const required = new Set(spec.input.required ?? []);
   const args = Object.entries(spec.input.members).map(([member, shape]) => ({
     cliName: `--${kebab(member)}`,
@@ -99,9 +100,19 @@ const commandTable = (
       .map((c) => [c.name, c] as const),
   );
 
+/** The simulated services that use KMS, as the CLI names them (`aws s3api put-object`). */
+const SERVICE_COMMANDS: Readonly<Record<ServiceName, { readonly name: string; readonly title: string }>> = {
+  s3: { name: 's3api', title: 'Amazon Simple Storage Service (simulated subset)' },
+  ec2: { name: 'ec2', title: 'Amazon Elastic Compute Cloud: EBS volumes (simulated subset)' },
+  ssm: { name: 'ssm', title: 'AWS Systems Manager Parameter Store (simulated subset)' },
+  secretsmanager: { name: 'secretsmanager', title: 'AWS Secrets Manager (simulated subset)' },
+  rds: { name: 'rds', title: 'Amazon Relational Database Service (simulated subset)' },
+  redshift: { name: 'redshift', title: 'Amazon Redshift (simulated subset)' },
+};
+
 let cached: ReadonlyMap<string, CliService> | undefined;
 
-/** The services of the command line: `kms` and the simulated `iam`. */
+/** The services of the command line: `kms`, the simulated `iam` and the services that use KMS. */
 export function cliServices(): ReadonlyMap<string, CliService> {
   if (cached) return cached;
   const registry = createRegistry();
@@ -120,10 +131,14 @@ export function cliServices(): ReadonlyMap<string, CliService> {
     commands: commandTable(iamOperations),
     send: (k, op, input, caller) => k.iam(op, input, caller),
   };
-  cached = new Map([
-    ['iam', iam],
-    ['kms', kms],
-  ]);
+  const services = SERVICE_PREFIXES.map((prefix): CliService => ({
+    ...SERVICE_COMMANDS[prefix],
+    commands: commandTable(serviceOperations.filter((o) => o.name.startsWith(`${prefix}:`))),
+    send: (k, op, input, caller) => k.service(prefix, op, input, caller),
+  }));
+  cached = new Map(
+    [iam, kms, ...services].sort((a, b) => (a.name < b.name ? -1 : 1)).map((s) => [s.name, s] as const),
+  );
   return cached;
 }
 
