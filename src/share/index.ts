@@ -1,0 +1,2 @@
+/** Share links: scenarios in the URL hash (see ./link.ts). */
+export * from './link.ts';

@@ -1,0 +1,38 @@
+/** Lesson text per locale: translations overlay English, fall back to it, and name only real steps. */
+import { expect, it } from 'vitest';
+import { LESSONS, lessonById } from '../../lessons/index.ts';
+import { LOCALES, TRANSLATIONS } from '../../lessons/locales/index.ts';
+import { localizeLesson, staleKeys } from '../../src/learn/text.ts';
+
+it('finds the translation folders', () => {
+  expect(LOCALES[0]).toBe('en');
+  expect(LOCALES).toContain('de');
+});
+
+it('every translation names a lesson and only its steps', () => {
+  for (const [locale, lessons] of Object.entries(TRANSLATIONS))
+    for (const [id, t] of Object.entries(lessons)) {
+      const lesson = lessonById(id);
+      expect(lesson, `${locale}/${id}.json names no lesson`).toBeDefined();
+      expect(staleKeys(lesson!, t), `${locale}/${id}.json`).toEqual([]);
+    }
+});
+
+it('overlays translated text and falls back to English for the rest', () => {
+  const en = lessonById('envelope-encryption')!;
+  const de = localizeLesson(en, 'de-DE', TRANSLATIONS);
+  expect(de.title).toMatch(/Envelope-Verschlüsselung/);
+  expect(de.steps[0]!.text).toMatch(/^Erstellen/);
+  expect(de.steps[0]!.check.describe).toMatch(/bezeichnet/);
+  expect(de.steps[0]!.hints[0]!.text).toMatch(/^Zwei Aufrufe/);
+  expect(de.steps[0]!.hints[2]!.text).toBe(en.steps[0]!.hints[2]!.text);
+  expect(de.steps[1]!.text).toBe(en.steps[1]!.text);
+  expect(de.steps[0]!.check.test).toBe(en.steps[0]!.check.test);
+  expect(localizeLesson(en, 'fr', TRANSLATIONS)).toBe(en);
+  for (const l of LESSONS) expect(localizeLesson(l, 'xx', TRANSLATIONS)).toBe(l);
+});
+
+it('reports stale entries', () => {
+  const en = lessonById('envelope-encryption')!;
+  expect(staleKeys(en, { steps: { 'no-such-step': { text: 'x' } } })).toEqual(['steps.no-such-step']);
+});
