@@ -218,6 +218,34 @@ describe('retire vs revoke', () => {
     });
   });
 
+  it('a session of the retiring role retires the grant that names the role', async () => {
+    await kms.iam('CreateRole', {
+      RoleName: 'Ops',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    });
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/Ops`;
+    const g = (await kms.send('CreateGrant', {
+      KeyId: key.id,
+      GranteePrincipal: ALICE,
+      RetiringPrincipal: roleArn,
+      Operations: ['Encrypt'],
+    })) as { GrantId: string };
+    await denied(kms.send('RetireGrant', { KeyId: key.arn, GrantId: g.GrantId }, alice));
+    await kms.send(
+      'RetireGrant',
+      { KeyId: key.arn, GrantId: g.GrantId },
+      kms.callerFor(roleArn, { sessionName: 's1' }),
+    );
+    expect(((await kms.send('ListGrants', { KeyId: key.id })) as { Grants: unknown[] }).Grants).toHaveLength(
+      0,
+    );
+  });
+
   it('a cross-account grantee uses the grant without any key policy statement', async () => {
     const partner = { principal: rootPrincipal(PARTNER), region: 'us-east-1' };
     const { GrantToken } = (await kms.send('CreateGrant', {

@@ -226,10 +226,15 @@ export const grantOperations: OperationFamily = [
     handler(ctx) {
       const { key, grant, viaToken } = grantToRetire(ctx);
       const p = ctx.caller.principal;
+      // A role session acts for its role: a grant naming the role ARN is the session's too.
+      const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(p.arn);
+      const names = new Set([p.arn, ...(session ? [`arn:aws:iam::${session[1]}:role/${session[2]}`] : [])]);
       const ok =
         viaToken ||
-        grant.retiringPrincipal === p.arn ||
-        (grant.granteePrincipal === p.arn && grant.operations.includes('RetireGrant')) ||
+        (grant.retiringPrincipal !== undefined && names.has(grant.retiringPrincipal)) ||
+        (grant.granteePrincipal !== undefined &&
+          names.has(grant.granteePrincipal) &&
+          grant.operations.includes('RetireGrant')) ||
         (p.type === 'Root' && grant.issuingAccount === p.arn);
       if (!ok) {
         const e = Err.AccessDenied(
