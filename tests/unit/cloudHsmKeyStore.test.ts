@@ -233,6 +233,40 @@ describe('keys in a CloudHSM key store', () => {
     expect(kms.keys().find((k) => k.keyId === keyId)!.materials[0]).not.toHaveProperty('wrapped');
   });
 
+  it('deletes the key material from the cluster when the key is deleted; orphans it when disconnected', async () => {
+    const cluster = () => kms.clusters().find((c) => c.clusterId === clusterId)!;
+    const materialOf = async (id: string) =>
+      (await kms.call('DescribeKey', { KeyId: id }, east)).KeyMetadata!.CurrentKeyMaterialId!;
+    const first = await materialOf(keyId);
+    await kms.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 }, east);
+    expect(cluster().keyMaterials.map((m) => m.id)).toContain(first);
+    await kms.advanceClock(7 * 86_400);
+    expect(cluster().keyMaterials.map((m) => m.id)).not.toContain(first);
+    for (const h of cluster().hsms) expect(h.materialIds).not.toContain(first);
+    // Deleted while the store is disconnected: KMS cannot reach the cluster, the material stays.
+    const second = (await kms.call('CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: storeId }, east))
+      .KeyMetadata!.KeyId!;
+    const material = await materialOf(second);
+    await kms.call('ScheduleKeyDeletion', { KeyId: second, PendingWindowInDays: 7 }, east);
+    await kms.call('DisconnectCustomKeyStore', { CustomKeyStoreId: storeId }, east);
+    await kms.advanceClock(7 * 86_400);
+    expect((await rejection(kms.call('DescribeKey', { KeyId: second }, east))).code).toBe(
+      'NotFoundException',
+    );
+    expect(cluster().keyMaterials.find((m) => m.id === material)).toMatchObject({ orphaned: true });
+  });
+
+  it('cancels deletion into Unavailable while the store is disconnected, Disabled once it reconnects', async () => {
+    await kms.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 }, east);
+    await kms.call('DisconnectCustomKeyStore', { CustomKeyStoreId: storeId }, east);
+    const state = async () => (await kms.call('DescribeKey', { KeyId: keyId }, east)).KeyMetadata!.KeyState;
+    expect(await state()).toBe('PendingDeletion');
+    await kms.call('CancelKeyDeletion', { KeyId: keyId }, east);
+    expect(await state()).toBe('Unavailable');
+    expect(await connect(kms, storeId)).toEqual({ state: 'CONNECTED', error: undefined });
+    expect(await state()).toBe('Disabled');
+  });
+
   it('refuses to delete a store that holds keys, or is not disconnected', async () => {
     const connected = await rejection(kms.call('DeleteCustomKeyStore', { CustomKeyStoreId: storeId }, east));
     expect(connected.code).toBe('CustomKeyStoreInvalidStateException');
@@ -333,6 +367,22 @@ describe('ConnectCustomKeyStore failures', () => {
     );
   });
 
+  it('rotates the kmsuser password on connect: a later change in the cluster fails the next connection', async () => {
+    const { clusterId } = await activeCluster(kms, ['us-east-1a', 'us-east-1b']);
+    const id = await createStore(kms, clusterId);
+    expect(await connect(kms, id)).toEqual({ state: 'CONNECTED', error: undefined });
+    // KMS knows the password it rotated to: reconnecting works.
+    await kms.call('DisconnectCustomKeyStore', { CustomKeyStoreId: id }, east);
+    expect(await connect(kms, id)).toEqual({ state: 'CONNECTED', error: undefined });
+    // Someone sets kmsuser's password in the cluster (even back to the one KMS was first given).
+    await kms.call('DisconnectCustomKeyStore', { CustomKeyStoreId: id }, east);
+    await kms.lab('SetKmsUserPassword', { ClusterId: clusterId, Password: PASSWORD }, east);
+    expect(await connect(kms, id)).toEqual({ state: 'FAILED', error: 'INVALID_CREDENTIALS' });
+    await kms.call('DisconnectCustomKeyStore', { CustomKeyStoreId: id }, east);
+    await kms.call('UpdateCustomKeyStore', { CustomKeyStoreId: id, KeyStorePassword: PASSWORD }, east);
+    expect(await connect(kms, id)).toEqual({ state: 'CONNECTED', error: undefined });
+  });
+
   it('schedules the connection on the clock', async () => {
     const { clusterId } = await activeCluster(kms, ['us-east-1a', 'us-east-1b']);
     const id = await createStore(kms, clusterId);
@@ -340,5 +390,22 @@ describe('ConnectCustomKeyStore failures', () => {
     expect(kms.upcoming().map((e) => e.kind)).toContain('ConnectCustomKeyStore');
     expect(kms.customKeyStores()[0]).toMatchObject({ customKeyStoreId: id, connectionState: 'CONNECTING' });
     expect(JSON.stringify(kms.customKeyStores())).not.toContain(PASSWORD);
+  });
+});
+
+describe('traces of CloudHSM and lab calls', () => {
+  it('name the endpoint that answers: CloudHSM v2, or the KMS Lab control', async () => {
+    const seen = traces(kms);
+    await activeCluster(kms, ['us-east-1a']);
+    const endpoints = seen.map((t) => [t.operation, t.hops.find((h) => h.stage === 'endpoint')!.label]);
+    expect(endpoints).toEqual([
+      ['cloudhsm:CreateCluster', 'cloudhsmv2.us-east-1.amazonaws.com'],
+      ['cloudhsm:CreateHsm', 'cloudhsmv2.us-east-1.amazonaws.com'],
+      ['cloudhsm:InitializeCluster', 'cloudhsmv2.us-east-1.amazonaws.com'],
+      ['lab:ActivateCluster', 'KMS Lab control'],
+      ['lab:SetKmsUserPassword', 'KMS Lab control'],
+    ]);
+    await kms.call('ListKeys', {}, east);
+    expect(seen.at(-1)!.hops.find((h) => h.stage === 'endpoint')!.label).toBe('kms.us-east-1.amazonaws.com');
   });
 });

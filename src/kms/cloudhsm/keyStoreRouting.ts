@@ -13,7 +13,10 @@
  *   trace (`ctx.servedBy`);
  * - hands the handler the key with its material as the HSM holds it (wrapped in the cluster
  *   record), so the symmetric crypto runs unchanged.
- * GenerateRandom with a CustomKeyStoreId uses `routeRandom`, the same step without a key.
+ * Keys in an external key store go to their XKS proxy instead (xks/keyStores.ts `routeToXks`): the
+ * KMS layer and the external key's layer (double encryption), the trace naming the proxy.
+ * GenerateRandom with a CustomKeyStoreId uses `routeRandom`, the same step without a key
+ * (UnsupportedOperationException for an external key store).
  */
 import { Err } from '../errors.ts';
 import type { KeyRecord } from '../model/key.ts';
@@ -23,11 +26,14 @@ import {
   findKeyStore,
   hsmsOf,
   hsmUnavailability,
+  isCloudHsmStore,
+  type CloudHsmKeyStore,
   type Cluster,
-  type CustomKeyStore,
   type Hsm,
+  type XksKeyStore,
 } from './model.ts';
 import { KeyStoreErr } from './keyStores.ts';
+import { routeToXks } from '../xks/keyStores.ts';
 
 /** Cryptographic operations an AWS CloudHSM key store key supports (kms-api.md §10). */
 const SUPPORTED = new Set([
@@ -51,6 +57,8 @@ export function routeToKeyStore(ctx: CallContext, key: KeyRecord): KeyRecord {
   const store = findKeyStore(ctx.tx, key.accountId, key.region, key.customKeyStoreId);
   noteStore(ctx, key.customKeyStoreId);
   if (store?.data.connectionState !== 'CONNECTED') throw Err.InvalidState(`${key.arn} is unavailable.`);
+  // An external key store: the call goes through its XKS proxy (double encryption, xks/keyStores.ts).
+  if (!isCloudHsmStore(store)) return routeToXks(ctx, key, store as XksKeyStore);
   const cluster = findCluster(ctx.tx, key.accountId, key.region, store.data.cloudHsmClusterId);
   pickHsm(ctx, store, cluster, key.currentMaterialId);
   const materials = cluster!.data.keyMaterial.filter((m) => m.keyArn === key.arn);
@@ -61,6 +69,11 @@ export function routeToKeyStore(ctx: CallContext, key: KeyRecord): KeyRecord {
 export function routeRandom(ctx: CallContext, customKeyStoreId: string): void {
   const store = findKeyStore(ctx.tx, ctx.accountId, ctx.region, customKeyStoreId);
   if (!store) throw KeyStoreErr.notFound(customKeyStoreId);
+  if (!isCloudHsmStore(store))
+    // The model's GenerateRandom documentation: external key store IDs are not valid here.
+    throw Err.UnsupportedOperation(
+      `Custom key store ${customKeyStoreId} is an external key store (EXTERNAL_KEY_STORE); GenerateRandom does not support external key stores.`,
+    );
   noteStore(ctx, customKeyStoreId);
   if (store.data.connectionState !== 'CONNECTED')
     throw KeyStoreErr.invalidState(
@@ -86,7 +99,7 @@ function spreadOverAzs(hsms: Hsm[]): Hsm[] {
 
 function pickHsm(
   ctx: CallContext,
-  store: CustomKeyStore,
+  store: CloudHsmKeyStore,
   cluster: Cluster | undefined,
   materialId?: string,
 ): Hsm {

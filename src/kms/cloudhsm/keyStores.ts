@@ -10,15 +10,22 @@ import { KmsError } from '../errors.ts';
 import type { KeyRecord } from '../model/key.ts';
 import type { WorldTx } from '../model/world.ts';
 import type { TimedBehaviour } from '../world/scheduler.ts';
+import { newHexId } from '../crypto/random.ts';
+import { xksConnectionError } from '../xks/model.ts';
 import {
   availableHsms,
   edit,
   findCluster,
+  findKeyStore,
   hasTwoActiveAzs,
+  hsmsOf,
+  isCloudHsmStore,
   KEY_STORE_KIND,
+  type CloudHsmKeyStore,
   type Cluster,
   type CustomKeyStore,
   type CustomKeyStoreData,
+  type XksKeyStore,
 } from './model.ts';
 
 /** Simulated time a connection attempt takes (AWS: "can take an extended amount of time"). */
@@ -107,9 +114,11 @@ export function disconnectStore(tx: WorldTx, store: CustomKeyStore): void {
 
 /**
  * Why a connection attempt fails (a ConnectionErrorCode), or undefined when KMS can log in as
- * kmsuser to at least one active HSM of the cluster.
+ * kmsuser to at least one active HSM of the cluster (or, for an external key store, when its XKS
+ * proxy answers and accepts the credential: xks/model.ts).
  */
 export function connectionError(tx: WorldTx, store: CustomKeyStore): string | undefined {
+  if (!isCloudHsmStore(store)) return xksConnectionError(tx, store as XksKeyStore);
   const cluster = findCluster(tx, store.accountId, store.region, store.data.cloudHsmClusterId);
   if (!cluster) return 'CLUSTER_NOT_FOUND';
   if (availableHsms(tx, cluster).length === 0) return 'INSUFFICIENT_CLOUDHSM_HSMS';
@@ -132,12 +141,26 @@ export function completeConnection(tx: WorldTx, store: CustomKeyStore): void {
   }
   s.data.connectionState = 'CONNECTED';
   delete s.data.connectionErrorCode;
+  if (isCloudHsmStore(s)) rotateKmsUserPassword(tx, s);
   for (const key of keysInStore(tx, store)) {
     if (key.state !== 'Unavailable') continue;
     const k = tx.editKey(key.arn);
     k.state = key.stateWhenAvailable ?? 'Enabled';
     delete k.stateWhenAvailable;
   }
+}
+
+/**
+ * Once logged in, KMS rotates the kmsuser password (kms-api.md §10): from then on only KMS (the
+ * store) and the cluster know it, and the password the customer gave no longer logs in. Changing
+ * it in the cluster afterwards makes the next connection fail with INVALID_CREDENTIALS.
+ */
+function rotateKmsUserPassword(tx: WorldTx, store: CloudHsmKeyStore): void {
+  const cluster = findCluster(tx, store.accountId, store.region, store.data.cloudHsmClusterId);
+  if (!cluster?.data.kmsUser) return;
+  const password = `kms-${newHexId(12)}`;
+  edit(tx, cluster).data.kmsUser = { ...cluster.data.kmsUser, password };
+  store.data.keyStorePassword = password;
 }
 
 /** The clock side of ConnectCustomKeyStore: each CONNECTING store completes after CONNECT_DELAY_MS. */
@@ -154,7 +177,7 @@ export const customKeyStoreConnection: TimedBehaviour = {
         keyArn: s.arn,
         accountId: s.accountId,
         region: s.region,
-        description: `Custom key store ${s.data.customKeyStoreId} finishes connecting to ${s.data.cloudHsmClusterId}`,
+        description: `Custom key store ${s.data.customKeyStoreId} finishes connecting to ${s.data.type === 'AWS_CLOUDHSM' ? s.data.cloudHsmClusterId : `its XKS proxy ${s.data.xks.uriEndpoint}${s.data.xks.uriPath}`}`,
       }));
   },
   fire(event, ctx) {
@@ -162,3 +185,36 @@ export const customKeyStoreConnection: TimedBehaviour = {
     if (store?.data.connectionState === 'CONNECTING') completeConnection(ctx.tx, store);
   },
 };
+
+/**
+ * CancelKeyDeletion of a custom key store key: Disabled as for any key (kms-api.md §7) when its
+ * store is connected; otherwise Unavailable, and Disabled once the store reconnects (§4 [12][13]).
+ */
+export function cancelDeletionInStore(tx: WorldTx, key: KeyRecord): void {
+  if (!key.customKeyStoreId) return;
+  const store = findKeyStore(tx, key.accountId, key.region, key.customKeyStoreId);
+  if (store?.data.connectionState === 'CONNECTED') return;
+  key.stateWhenAvailable = 'Disabled';
+  key.state = 'Unavailable';
+}
+
+/**
+ * The end of a CloudHSM key's waiting period: KMS makes a best effort to delete its key material
+ * from the cluster (kms-api.md §7), which it can only while the store is connected and the cluster
+ * exists. Otherwise the material stays in the cluster, orphaned (AWS: delete it with the CloudHSM
+ * tools). External keys of an external key store are never touched. Returns what happened.
+ */
+export function deleteMaterialFromCluster(tx: WorldTx, key: KeyRecord): 'deleted' | 'orphaned' | undefined {
+  if (!key.cloudHsmClusterId || !key.customKeyStoreId) return undefined;
+  const cluster = findCluster(tx, key.accountId, key.region, key.cloudHsmClusterId);
+  if (!cluster?.data.keyMaterial.some((m) => m.keyArn === key.arn)) return undefined;
+  const store = findKeyStore(tx, key.accountId, key.region, key.customKeyStoreId);
+  if (store?.data.connectionState !== 'CONNECTED') return 'orphaned';
+  const gone = new Set(cluster.data.keyMaterial.filter((m) => m.keyArn === key.arn).map((m) => m.id));
+  const c = edit(tx, cluster);
+  c.data.keyMaterial = c.data.keyMaterial.filter((m) => !gone.has(m.id));
+  for (const hsm of hsmsOf(tx, cluster))
+    if (hsm.data.materialIds.some((id) => gone.has(id)))
+      edit(tx, hsm).data.materialIds = hsm.data.materialIds.filter((id) => !gone.has(id));
+  return 'deleted';
+}

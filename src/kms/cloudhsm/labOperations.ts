@@ -10,11 +10,12 @@
  * Faults: StopHsm / StartHsm, LoseAvailabilityZone / RestoreAvailabilityZone, DeleteHsm,
  * WrongKmsUserPassword (someone changed kmsuser's password in the cluster: the next connection
  * fails with INVALID_CREDENTIALS), LockKmsUser (USER_LOCKED_OUT), DisconnectCustomKeyStore.
+ * The external key store's controls (XKS proxy, external keys) follow: xks/labOperations.ts.
  */
 import { KmsError } from '../errors.ts';
 import { newHexId } from '../crypto/random.ts';
 import type { CallContext } from '../operations/context.ts';
-import type { OperationFamily, OperationSpec } from '../operations/registry.ts';
+import type { OperationFamily } from '../operations/registry.ts';
 import { S } from '../operations/shape.ts';
 import { REGIONS } from '../world/regions.ts';
 import { disconnectStore, KeyStoreErr } from './keyStores.ts';
@@ -32,21 +33,12 @@ import {
 } from './model.ts';
 import { clusterFor, invalidRequest, resourceNotFound } from './operations.ts';
 import { clusterView } from './views.ts';
+import { lab } from './endpoints.ts';
+import { xksLabOperations } from '../xks/labOperations.ts';
 
 const clusterId = S.str(undefined, undefined, '^cluster-[2-7a-zA-Z]{11,16}$');
 const hsmId = S.str(undefined, undefined, '^hsm-[2-7a-zA-Z]{11,16}$');
 const az = S.str(1, 32, '^[a-z]{2}(-gov)?-[a-z]+-\\d[a-z]$');
-
-function lab(spec: Omit<OperationSpec, 'action' | 'readOnly' | 'cloudTrail' | 'mutates'>): OperationSpec {
-  return {
-    ...spec,
-    name: `lab:${spec.name}`,
-    action: `kmslab:${spec.name}`,
-    readOnly: false,
-    mutates: true,
-    cloudTrail: false,
-  };
-}
 
 function hsmFor(ctx: CallContext, id: string): Hsm {
   const hsm = ctx.tx.resources<HsmData>(HSM_KIND, ctx.accountId, ctx.region).find((h) => h.data.hsmId === id);
@@ -64,6 +56,7 @@ const clusterOutput = (ctx: CallContext, id: string) => ({
   Cluster: clusterView(ctx.tx, clusterFor(ctx, id)),
 });
 
+/** The lab controls: CloudHSM's, then the external key store's (xks/labOperations.ts). */
 export const cloudHsmLabOperations: OperationFamily = [
   lab({
     name: 'ActivateCluster',
@@ -185,6 +178,7 @@ export const cloudHsmLabOperations: OperationFamily = [
       return { CustomKeyStoreId: store.data.customKeyStoreId, ConnectionState: 'DISCONNECTED' };
     },
   }),
+  ...xksLabOperations,
 ];
 
 function regionOfAz(zone: string): string {

@@ -11,12 +11,14 @@
  *   receives all of the cluster's material (CloudHSM clones new HSMs from a backup).
  * - An AZ outage (`lab:az-outage`) is a lab fault: every HSM in that AZ becomes unreachable.
  * - A custom key store (`kms:custom-key-store`) names its cluster and remembers the kmsuser
- *   password it was given.
+ *   password KMS logs in with; an external key store (EXTERNAL_KEY_STORE) instead holds its XKS
+ *   proxy settings (xks/model.ts).
  */
 import { randomBytes } from '../crypto/random.ts';
 import type { KeyState } from '../model/enums.ts';
 import type { ResourceRecord } from '../model/resource.ts';
 import type { WorldTx } from '../model/world.ts';
+import type { XksProxySettings } from '../xks/model.ts';
 
 export const CLUSTER_KIND = 'cloudhsm:cluster';
 export const HSM_KIND = 'cloudhsm:hsm';
@@ -80,23 +82,42 @@ export interface HsmData {
 
 export type ConnectionState = 'CONNECTED' | 'CONNECTING' | 'FAILED' | 'DISCONNECTED' | 'DISCONNECTING';
 
-export interface CustomKeyStoreData {
+interface KeyStoreBase {
   readonly customKeyStoreId: string;
   name: string;
-  readonly type: 'AWS_CLOUDHSM';
-  cloudHsmClusterId: string;
-  trustAnchorCertificate: string;
-  /** The kmsuser password KMS logs in with (KeyStorePassword). */
-  keyStorePassword: string;
   connectionState: ConnectionState;
   connectionErrorCode?: string;
   /** While CONNECTING: the simulated time the attempt completes. */
   connectAt?: number;
 }
 
+export interface CloudHsmKeyStoreData extends KeyStoreBase {
+  readonly type: 'AWS_CLOUDHSM';
+  cloudHsmClusterId: string;
+  trustAnchorCertificate: string;
+  /**
+   * The kmsuser password KMS logs in with: the KeyStorePassword it was given, until KMS rotates it
+   * on each successful connection (kms-api.md §10); then only KMS (and the cluster) knows it.
+   */
+  keyStorePassword: string;
+}
+
+/** An external key store (EXTERNAL_KEY_STORE): its XKS proxy settings (xks/model.ts). */
+export interface XksKeyStoreData extends KeyStoreBase {
+  readonly type: 'EXTERNAL_KEY_STORE';
+  xks: XksProxySettings;
+}
+
+export type CustomKeyStoreData = CloudHsmKeyStoreData | XksKeyStoreData;
+
 export type Cluster = ResourceRecord<ClusterData>;
 export type Hsm = ResourceRecord<HsmData>;
 export type CustomKeyStore = ResourceRecord<CustomKeyStoreData>;
+export type CloudHsmKeyStore = ResourceRecord<CloudHsmKeyStoreData>;
+export type XksKeyStore = ResourceRecord<XksKeyStoreData>;
+
+export const isCloudHsmStore = (s: CustomKeyStore): s is CloudHsmKeyStore => s.data.type === 'AWS_CLOUDHSM';
+export const isXksStore = (s: CustomKeyStore): s is XksKeyStore => s.data.type === 'EXTERNAL_KEY_STORE';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** `cluster-` / `hsm-` IDs: 11 characters of [2-7a-z], as CloudHSM's (e.g. `cluster-igklspoyj5v`). */

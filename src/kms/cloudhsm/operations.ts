@@ -39,6 +39,7 @@ import {
   type HsmData,
 } from './model.ts';
 import { clusterOut, hsmOut } from './views.ts';
+import { answeredBy, CLOUDHSM_ENDPOINT } from './endpoints.ts';
 
 export const invalidRequest = (m: string) => new KmsError('CloudHsmInvalidRequestException', m);
 export const resourceNotFound = (m: string) => new KmsError('CloudHsmResourceNotFoundException', m);
@@ -61,6 +62,7 @@ function cloudHsm(spec: Omit<OperationSpec, 'action' | 'readOnly' | 'eventSource
     action: `cloudhsm:${spec.name}`,
     readOnly: !spec.mutates,
     eventSource: 'cloudhsm.amazonaws.com',
+    prepare: answeredBy((ctx) => CLOUDHSM_ENDPOINT(ctx.region)),
   };
 }
 

@@ -70,6 +70,8 @@ export interface ClusterView {
     readonly id: string;
     readonly keyArn: string;
     readonly createdAt: number;
+    /** The KMS key was deleted while KMS could not reach the cluster: the material stayed behind. */
+    readonly orphaned?: true;
   }[];
   readonly hsms: readonly HsmView[];
 }
@@ -96,7 +98,12 @@ export function clusterView(tx: WorldTx, cluster: Cluster): ClusterView {
     subnetMapping: { ...c.subnetMapping },
     initialized: c.trustAnchor !== undefined,
     ...(c.kmsUser ? { kmsUser: { exists: true as const, lockedOut: c.kmsUser.lockedOut } } : {}),
-    keyMaterials: c.keyMaterial.map(({ id, keyArn, createdAt }) => ({ id, keyArn, createdAt })),
+    keyMaterials: c.keyMaterial.map(({ id, keyArn, createdAt }) => ({
+      id,
+      keyArn,
+      createdAt,
+      ...(tx.key(keyArn) ? {} : { orphaned: true as const }),
+    })),
     hsms: hsmsOf(tx, cluster).map((h) => {
       const why = hsmUnavailability(tx, h);
       return {
@@ -111,31 +118,60 @@ export function clusterView(tx: WorldTx, cluster: Cluster): ClusterView {
   };
 }
 
-/** DescribeCustomKeyStores' CustomKeyStoresListEntry. */
+/**
+ * DescribeCustomKeyStores' CustomKeyStoresListEntry: CloudHsmClusterId and TrustAnchorCertificate
+ * for a CloudHSM key store, XksProxyConfiguration (without the secret) for an external key store.
+ */
 export function customKeyStoreEntry(store: CustomKeyStore): Record<string, unknown> {
   const s = store.data;
   return {
     CustomKeyStoreId: s.customKeyStoreId,
     CustomKeyStoreName: s.name,
-    CloudHsmClusterId: s.cloudHsmClusterId,
-    TrustAnchorCertificate: s.trustAnchorCertificate,
+    ...(s.type === 'AWS_CLOUDHSM'
+      ? { CloudHsmClusterId: s.cloudHsmClusterId, TrustAnchorCertificate: s.trustAnchorCertificate }
+      : {}),
     ConnectionState: s.connectionState,
     ...(s.connectionState === 'FAILED' && s.connectionErrorCode
       ? { ConnectionErrorCode: s.connectionErrorCode }
       : {}),
     CreationDate: new Date(store.createdAt),
     CustomKeyStoreType: s.type,
+    ...(s.type === 'EXTERNAL_KEY_STORE'
+      ? {
+          XksProxyConfiguration: {
+            Connectivity: s.xks.connectivity,
+            AccessKeyId: s.xks.accessKeyId,
+            UriEndpoint: s.xks.uriEndpoint,
+            UriPath: s.xks.uriPath,
+            ...(s.xks.vpcEndpointServiceName !== undefined
+              ? { VpcEndpointServiceName: s.xks.vpcEndpointServiceName }
+              : {}),
+            ...(s.xks.vpcEndpointServiceOwner !== undefined
+              ? { VpcEndpointServiceOwner: s.xks.vpcEndpointServiceOwner }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
-/** The lab's view of a custom key store (no password). */
+/** The lab's view of a custom key store (no password, no XKS secret). */
 export interface CustomKeyStoreView {
   readonly customKeyStoreId: string;
   readonly accountId: string;
   readonly region: string;
   readonly name: string;
-  readonly type: string;
-  readonly cloudHsmClusterId: string;
+  readonly type: 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+  /** AWS_CLOUDHSM only. */
+  readonly cloudHsmClusterId?: string;
+  /** EXTERNAL_KEY_STORE only: where KMS reaches its XKS proxy. */
+  readonly xksProxy?: {
+    readonly connectivity: string;
+    readonly uriEndpoint: string;
+    readonly uriPath: string;
+    readonly vpcEndpointServiceName?: string;
+    readonly accessKeyId: string;
+  };
   readonly connectionState: string;
   readonly connectionErrorCode?: string;
   /** While CONNECTING: when the attempt completes (simulated epoch ms). */
@@ -148,7 +184,20 @@ export const customKeyStoreView = (store: CustomKeyStore): CustomKeyStoreView =>
   region: store.region,
   name: store.data.name,
   type: store.data.type,
-  cloudHsmClusterId: store.data.cloudHsmClusterId,
+  ...(store.data.type === 'AWS_CLOUDHSM' ? { cloudHsmClusterId: store.data.cloudHsmClusterId } : {}),
+  ...(store.data.type === 'EXTERNAL_KEY_STORE'
+    ? {
+        xksProxy: {
+          connectivity: store.data.xks.connectivity,
+          uriEndpoint: store.data.xks.uriEndpoint,
+          uriPath: store.data.xks.uriPath,
+          ...(store.data.xks.vpcEndpointServiceName !== undefined
+            ? { vpcEndpointServiceName: store.data.xks.vpcEndpointServiceName }
+            : {}),
+          accessKeyId: store.data.xks.accessKeyId,
+        },
+      }
+    : {}),
   connectionState: store.data.connectionState,
   ...(store.data.connectionErrorCode ? { connectionErrorCode: store.data.connectionErrorCode } : {}),
   ...(store.data.connectAt !== undefined ? { connectAt: store.data.connectAt } : {}),

@@ -5,6 +5,26 @@ import { canonicalEncryptionContext, type EncryptionContext } from './encryption
 import type { Keyring } from './keyring.ts';
 import { randomBytes } from './random.ts';
 
+/**
+ * A second encryption layer applied outside KMS to a symmetric ciphertext: an external key store's
+ * external key (double encryption, xks/keyStores.ts). Sealing runs the KMS layer first, then this
+ * one; opening runs this one first. Both layers bind the same header and encryption context.
+ */
+export interface OuterLayer {
+  seal(inner: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>>;
+  open(outer: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+/** Outer layers of keys routed to an external key store, by the routed (transient) key record. */
+const outerLayers = new WeakMap<KeyRecord, OuterLayer>();
+
+/** A copy of `key` whose symmetric ciphertexts also pass through `layer` (the record stays plain data). */
+export function withOuterLayer(key: KeyRecord, layer: OuterLayer): KeyRecord {
+  const routed = { ...key };
+  outerLayers.set(routed, layer);
+  return routed;
+}
+
 /** Encrypts under the key's current material, binding the encryption context. */
 export async function sealSymmetric(
   keyring: Keyring,
@@ -16,14 +36,17 @@ export async function sealSymmetric(
   if (!material) throw Err.InvalidState(`${key.arn} is pending import.`);
   const iv = randomBytes(12);
   const header = encodeHeader({ accountId: key.accountId, keyId: key.keyId, materialId: material.id, iv });
+  const additionalData = aad(header, canonicalEncryptionContext(ec));
   const sealed = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: aad(header, canonicalEncryptionContext(ec)) },
+      { name: 'AES-GCM', iv, additionalData },
       await keyring.aesKey(material),
       plaintext,
     ),
   );
-  return { blob: joinBlob(header, sealed), materialId: material.id };
+  const outer = outerLayers.get(key);
+  const body = outer ? await outer.seal(sealed, additionalData) : sealed;
+  return { blob: joinBlob(header, body), materialId: material.id };
 }
 
 /**
@@ -39,15 +62,14 @@ export async function openSymmetric(
   const material = key.materials.find((m) => m.id === parsed.materialId);
   if (!material) throw Err.InvalidCiphertext();
   try {
+    const additionalData = aad(parsed.header, canonicalEncryptionContext(ec));
+    const outer = outerLayers.get(key);
+    const sealed = outer ? await outer.open(parsed.sealed, additionalData) : parsed.sealed;
     return new Uint8Array(
       await crypto.subtle.decrypt(
-        {
-          name: 'AES-GCM',
-          iv: parsed.iv,
-          additionalData: aad(parsed.header, canonicalEncryptionContext(ec)),
-        },
+        { name: 'AES-GCM', iv: parsed.iv, additionalData },
         await keyring.aesKey(material),
-        parsed.sealed,
+        sealed,
       ),
     );
   } catch {

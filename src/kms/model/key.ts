@@ -107,6 +107,8 @@ export interface KeyRecord {
   /** Keys in a custom key store (Origin AWS_CLOUDHSM): the store and its CloudHSM cluster. */
   customKeyStoreId?: string;
   cloudHsmClusterId?: string;
+  /** Keys in an external key store (Origin EXTERNAL_KEY_STORE): the external key (XksKeyId). */
+  xksKeyId?: string;
   /** While Unavailable (store disconnected): the state the key returns to when it reconnects. */
   stateWhenAvailable?: 'Enabled' | 'Disabled';
 }

@@ -45,6 +45,8 @@ export function keyMetadata(k: KeyRecord): Record<string, unknown> {
   }
   if (k.state === 'PendingReplicaDeletion' && k.pendingWindowInDays !== undefined)
     m.PendingDeletionWindowInDays = k.pendingWindowInDays;
-  if (k.currentMaterialId) m.CurrentKeyMaterialId = k.currentMaterialId;
+  if (k.xksKeyId !== undefined) m.XksKeyConfiguration = { Id: k.xksKeyId };
+  // Documented for AWS_KMS and EXTERNAL keys; not for the KMS-side material of an external key store key.
+  if (k.currentMaterialId && k.origin !== 'EXTERNAL_KEY_STORE') m.CurrentKeyMaterialId = k.currentMaterialId;
   return m;
 }

@@ -1,8 +1,8 @@
 /**
  * Custom key store operations (kms-api.md §2.10, §10): CreateCustomKeyStore, ConnectCustomKeyStore,
  * DisconnectCustomKeyStore, DescribeCustomKeyStores, UpdateCustomKeyStore, DeleteCustomKeyStore,
- * for AWS CloudHSM key stores; and the CreateKey side of keys in such a store.
- * External key stores (EXTERNAL_KEY_STORE) are not simulated yet: UnsupportedOperationException.
+ * for AWS CloudHSM key stores and external key stores (EXTERNAL_KEY_STORE, whose XKS side lives in
+ * xks/keyStores.ts); and the CreateKey side of keys in such a store.
  */
 import {
   newCustomKeyStoreId,
@@ -15,9 +15,22 @@ import {
   hasTwoActiveAzs,
   synchroniseCluster,
   availableHsms,
+  isCloudHsmStore,
+  type CloudHsmKeyStore,
   type CustomKeyStore,
   type CustomKeyStoreData,
+  type XksKeyStore,
 } from '../cloudhsm/model.ts';
+import {
+  checkXksKey,
+  checkXksSettings,
+  createKeyInXksStore,
+  settingsFrom,
+  updatedXksSettings,
+  validateXksCreate,
+  XKS_MEMBERS,
+  type XksInput,
+} from '../xks/keyStores.ts';
 import { customKeyStoreEntry } from '../cloudhsm/views.ts';
 import {
   CONNECT_DELAY_MS,
@@ -41,12 +54,16 @@ const password: typeof storeId = { ...S.str(7, 32), sensitive: true };
 const xks = {
   XksProxyUriEndpoint: S.str(10, 128, '^https://[a-zA-Z0-9.-]+$'),
   XksProxyUriPath: S.str(10, 128, '^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$'),
-  XksProxyVpcEndpointServiceName: S.str(20, 64),
+  XksProxyVpcEndpointServiceName: S.str(
+    20,
+    64,
+    '^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$',
+  ),
   XksProxyVpcEndpointServiceOwner: S.str(12, 12, '^[0-9]{12}$'),
   XksProxyAuthenticationCredential: S.struct(
     {
-      AccessKeyId: { ...S.str(20, 30), sensitive: true },
-      RawSecretAccessKey: { ...S.str(43, 64), sensitive: true },
+      AccessKeyId: { ...S.str(20, 30, '^[A-Z2-7]+$'), sensitive: true },
+      RawSecretAccessKey: { ...S.str(43, 64, '^[a-zA-Z0-9\\/+=]+$'), sensitive: true },
     },
     ['AccessKeyId', 'RawSecretAccessKey'],
   ),
@@ -61,21 +78,51 @@ export function storeFor(ctx: CallContext, id: string): CustomKeyStore {
   return store;
 }
 
-function noXks(input: Record<string, unknown>) {
-  if (
-    input.CustomKeyStoreType === 'EXTERNAL_KEY_STORE' ||
-    Object.keys(xks).some((m) => input[m] !== undefined)
-  )
-    throw Err.UnsupportedOperation('External key stores (XKS) are not simulated in KMS Lab yet.');
-}
-
-/** CloudTrail: the kmsuser password is never logged. */
+/** CloudTrail: neither the kmsuser password nor the XKS proxy credential is ever logged. */
 const hidePassword = (ctx: CallContext) => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(ctx.input as Record<string, unknown>))
-    if (v !== undefined) out[k.charAt(0).toLowerCase() + k.slice(1)] = k === 'KeyStorePassword' ? HIDDEN : v;
+    if (v !== undefined)
+      out[k.charAt(0).toLowerCase() + k.slice(1)] =
+        k === 'KeyStorePassword' || k === 'XksProxyAuthenticationCredential' ? HIDDEN : v;
   return out;
 };
+
+const xksGiven = (input: Record<string, unknown>) => XKS_MEMBERS.filter((m) => input[m] !== undefined);
+
+/** Stores a new custom key store (DISCONNECTED) and answers CreateCustomKeyStore. */
+function putStore(ctx: CallContext, data: CustomKeyStoreData) {
+  ctx.tx.putResource({
+    arn: keyStoreArn(ctx.region, ctx.accountId, data.customKeyStoreId),
+    kind: KEY_STORE_KIND,
+    accountId: ctx.accountId,
+    region: ctx.region,
+    createdAt: ctx.now,
+    data,
+  });
+  return { CustomKeyStoreId: data.customKeyStoreId };
+}
+
+function checkNewName(ctx: CallContext, store: CustomKeyStore, name: string | undefined) {
+  if (
+    name !== undefined &&
+    keyStores(ctx.tx, ctx.accountId, ctx.region).some((s) => s.arn !== store.arn && s.data.name === name)
+  )
+    throw KeyStoreErr.nameInUse(name);
+}
+
+/**
+ * UpdateCustomKeyStore on an external key store: the name, and the Xks* settings (the credential
+ * and URI path even while CONNECTED; the rest only DISCONNECTED), checked with the proxy.
+ */
+function updateXksStore(ctx: CallContext, store: XksKeyStore, name: string | undefined) {
+  const settings = updatedXksSettings(ctx, store);
+  checkNewName(ctx, store, name);
+  const s = edit(ctx.tx, store);
+  if (name !== undefined) s.data.name = name;
+  if (settings) s.data.xks = settings;
+  return {};
+}
 
 export const customKeyStoreOperations: OperationFamily = [
   {
@@ -95,7 +142,13 @@ export const customKeyStoreOperations: OperationFamily = [
       ['CustomKeyStoreName'],
     ),
     validate(input) {
-      noXks(input);
+      if (input.CustomKeyStoreType === 'EXTERNAL_KEY_STORE') return validateXksCreate(input);
+      const stray = xksGiven(input);
+      if (stray.length)
+        // (unverified) wording.
+        throw Err.Validation(
+          `${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} valid only for a custom key store of type EXTERNAL_KEY_STORE.`,
+        );
       for (const m of ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'])
         if (input[m] === undefined)
           // (unverified) wording; AWS requires all three for an AWS_CLOUDHSM key store.
@@ -115,33 +168,34 @@ export const customKeyStoreOperations: OperationFamily = [
         );
       if (existing.some((s) => s.data.name === i.CustomKeyStoreName))
         throw KeyStoreErr.nameInUse(i.CustomKeyStoreName);
+      if (ctx.input.CustomKeyStoreType === 'EXTERNAL_KEY_STORE') {
+        const settings = settingsFrom(ctx.input as XksInput);
+        checkXksSettings(ctx, settings);
+        return putStore(ctx, {
+          customKeyStoreId: newCustomKeyStoreId(),
+          name: i.CustomKeyStoreName,
+          type: 'EXTERNAL_KEY_STORE',
+          xks: settings,
+          connectionState: 'DISCONNECTED',
+        });
+      }
       const cluster = findCluster(ctx.tx, ctx.accountId, ctx.region, i.CloudHsmClusterId);
       if (!cluster) throw KeyStoreErr.clusterNotFound(i.CloudHsmClusterId);
-      if (existing.some((s) => s.data.cloudHsmClusterId === i.CloudHsmClusterId))
+      if (existing.some((s) => isCloudHsmStore(s) && s.data.cloudHsmClusterId === i.CloudHsmClusterId))
         throw KeyStoreErr.clusterInUse(i.CloudHsmClusterId);
       if (cluster.data.state !== 'ACTIVE') throw KeyStoreErr.clusterNotActive(i.CloudHsmClusterId);
       if (cluster.data.trustAnchor?.trim() !== i.TrustAnchorCertificate.trim())
         throw KeyStoreErr.incorrectTrustAnchor(i.CloudHsmClusterId);
       requireUsableCluster(ctx.tx, ctx.accountId, ctx.region, i.CloudHsmClusterId);
-      const id = newCustomKeyStoreId();
-      const data: CustomKeyStoreData = {
-        customKeyStoreId: id,
+      return putStore(ctx, {
+        customKeyStoreId: newCustomKeyStoreId(),
         name: i.CustomKeyStoreName,
         type: 'AWS_CLOUDHSM',
         cloudHsmClusterId: i.CloudHsmClusterId,
         trustAnchorCertificate: i.TrustAnchorCertificate,
         keyStorePassword: i.KeyStorePassword,
         connectionState: 'DISCONNECTED',
-      };
-      ctx.tx.putResource({
-        arn: keyStoreArn(ctx.region, ctx.accountId, id),
-        kind: KEY_STORE_KIND,
-        accountId: ctx.accountId,
-        region: ctx.region,
-        createdAt: ctx.now,
-        data,
       });
-      return { CustomKeyStoreId: id };
     },
     trailRequest: hidePassword,
     trailResponse: (out) => ({ customKeyStoreId: out.CustomKeyStoreId }),
@@ -161,9 +215,11 @@ export const customKeyStoreOperations: OperationFamily = [
         );
       // Connecting a store that is connected or connecting succeeds and changes nothing.
       if (state === 'CONNECTED' || state === 'CONNECTING') return {};
-      const cluster = findCluster(ctx.tx, ctx.accountId, ctx.region, store.data.cloudHsmClusterId);
-      if (cluster && cluster.data.state !== 'ACTIVE')
-        throw KeyStoreErr.clusterNotActive(store.data.cloudHsmClusterId);
+      if (isCloudHsmStore(store)) {
+        const cluster = findCluster(ctx.tx, ctx.accountId, ctx.region, store.data.cloudHsmClusterId);
+        if (cluster && cluster.data.state !== 'ACTIVE')
+          throw KeyStoreErr.clusterNotActive(store.data.cloudHsmClusterId);
+      }
       // Asynchronous: the attempt completes on the simulated clock (keyStores.ts).
       const s = edit(ctx.tx, store);
       s.data.connectionState = 'CONNECTING';
@@ -232,7 +288,6 @@ export const customKeyStoreOperations: OperationFamily = [
       },
       ['CustomKeyStoreId'],
     ),
-    validate: noXks,
     handler(ctx) {
       const i = ctx.input as {
         CustomKeyStoreId: string;
@@ -240,7 +295,15 @@ export const customKeyStoreOperations: OperationFamily = [
         KeyStorePassword?: string;
         CloudHsmClusterId?: string;
       };
-      const store = storeFor(ctx, i.CustomKeyStoreId);
+      const found = storeFor(ctx, i.CustomKeyStoreId);
+      if (!isCloudHsmStore(found)) return updateXksStore(ctx, found as XksKeyStore, i.NewCustomKeyStoreName);
+      const store = found;
+      const stray = xksGiven(ctx.input);
+      if (stray.length)
+        // (unverified) wording.
+        throw Err.UnsupportedOperation(
+          `${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} not valid for custom key store ${store.data.customKeyStoreId} of type AWS_CLOUDHSM.`,
+        );
       // Only a rename is allowed while the store is not DISCONNECTED.
       if (
         (i.KeyStorePassword !== undefined || i.CloudHsmClusterId !== undefined) &&
@@ -249,13 +312,7 @@ export const customKeyStoreOperations: OperationFamily = [
         throw KeyStoreErr.invalidState(
           `Custom key store ${store.data.customKeyStoreId} is ${store.data.connectionState}. Disconnect it before changing its password or cluster.`,
         );
-      if (
-        i.NewCustomKeyStoreName !== undefined &&
-        keyStores(ctx.tx, ctx.accountId, ctx.region).some(
-          (s) => s.arn !== store.arn && s.data.name === i.NewCustomKeyStoreName,
-        )
-      )
-        throw KeyStoreErr.nameInUse(i.NewCustomKeyStoreName);
+      checkNewName(ctx, store, i.NewCustomKeyStoreName);
       if (i.CloudHsmClusterId !== undefined && i.CloudHsmClusterId !== store.data.cloudHsmClusterId) {
         // Simulated clusters have no backup history: only the store's own cluster is related.
         if (!findCluster(ctx.tx, ctx.accountId, ctx.region, i.CloudHsmClusterId))
@@ -291,8 +348,10 @@ export const customKeyStoreOperations: OperationFamily = [
 ];
 
 /**
- * CreateKey with a CustomKeyStoreId (precheck): Origin AWS_CLOUDHSM, SYMMETRIC_DEFAULT and
- * single-Region only; the store CONNECTED; its cluster with two active HSMs in different AZs.
+ * CreateKey with a CustomKeyStoreId (precheck): the Origin of the store's type (AWS_CLOUDHSM or
+ * EXTERNAL_KEY_STORE), SYMMETRIC_DEFAULT and single-Region only; the store CONNECTED; then a
+ * CloudHSM store's cluster with two active HSMs in different AZs, or an external key store's
+ * proxy answering with a usable external key (xks/keyStores.ts).
  */
 export function checkCustomKeyStoreKey(ctx: CallContext, spec: KeySpec): void {
   const i = ctx.input as {
@@ -300,6 +359,7 @@ export function checkCustomKeyStoreKey(ctx: CallContext, spec: KeySpec): void {
     Origin?: string;
     KeyUsage?: string;
     MultiRegion?: boolean;
+    XksKeyId?: string;
   };
   const origin = i.Origin ?? 'AWS_KMS';
   if (origin !== 'AWS_CLOUDHSM' && origin !== 'EXTERNAL_KEY_STORE')
@@ -308,11 +368,11 @@ export function checkCustomKeyStoreKey(ctx: CallContext, spec: KeySpec): void {
       `Origin ${origin} is not valid with a CustomKeyStoreId: use AWS_CLOUDHSM or EXTERNAL_KEY_STORE.`,
     );
   const store = storeFor(ctx, i.CustomKeyStoreId);
-  if (origin !== 'AWS_CLOUDHSM')
+  if (origin !== store.data.type)
     throw Err.UnsupportedOperation(
       `Origin ${origin} is not valid for custom key store ${store.data.customKeyStoreId} of type ${store.data.type}.`,
     );
-  // (unverified) wordings: CloudHSM key stores hold only symmetric, single-Region keys.
+  // (unverified) wordings: custom key stores hold only symmetric, single-Region keys.
   if (spec !== 'SYMMETRIC_DEFAULT' || (i.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT')
     throw Err.UnsupportedOperation(
       `KeySpec ${spec} is not supported in a custom key store: only SYMMETRIC_DEFAULT keys with KeyUsage ENCRYPT_DECRYPT.`,
@@ -323,18 +383,23 @@ export function checkCustomKeyStoreKey(ctx: CallContext, spec: KeySpec): void {
     throw KeyStoreErr.invalidState(
       `Custom key store ${store.data.customKeyStoreId} is ${store.data.connectionState}; it must be CONNECTED to create a KMS key in it.`,
     );
+  if (!isCloudHsmStore(store)) return checkXksKey(ctx, store as XksKeyStore, i.XksKeyId);
   const cluster = findCluster(ctx.tx, ctx.accountId, ctx.region, store.data.cloudHsmClusterId);
   if (!cluster) throw KeyStoreErr.clusterNotFound(store.data.cloudHsmClusterId);
   if (!hasTwoActiveAzs(ctx.tx, cluster)) throw KeyStoreErr.invalidConfiguration(cluster.data.clusterId);
 }
 
 /**
- * CreateKey's material for a CloudHSM key store key: a 256-bit AES key generated "in the cluster"
- * (kept wrapped in the cluster record) and synchronised to every reachable HSM. The KMS key record
- * keeps only the material's ID and date: its `wrapped` is empty, as the material lives in the HSMs.
+ * CreateKey's material for a custom key store key. An external key store key gets KMS material
+ * as usual and names its external key (xks/keyStores.ts). A CloudHSM key store key gets a 256-bit
+ * AES key generated "in the cluster" (kept wrapped in the cluster record) and synchronised to every
+ * reachable HSM; the KMS key record keeps only the material's ID and date: its `wrapped` is empty,
+ * as the material lives in the HSMs.
  */
 export async function createKeyInCustomKeyStore(ctx: CallContext, key: KeyRecord): Promise<void> {
-  const store = storeFor(ctx, ctx.input.CustomKeyStoreId);
+  const found = storeFor(ctx, ctx.input.CustomKeyStoreId);
+  if (!isCloudHsmStore(found)) return createKeyInXksStore(ctx, key, found as XksKeyStore);
+  const store: CloudHsmKeyStore = found;
   const cluster = findCluster(ctx.tx, ctx.accountId, ctx.region, store.data.cloudHsmClusterId)!;
   const material = await ctx.keyring.newSymmetricMaterial(ctx.now);
   const c = edit(ctx.tx, cluster);

@@ -18,6 +18,7 @@ import type { KeyRecord } from '../model/key.ts';
 import { keyMetadata } from '../model/keyMetadata.ts';
 import { StateRules } from '../model/keyState.ts';
 import { checkCustomKeyStoreKey, createKeyInCustomKeyStore } from './customKeyStores.ts';
+import { cancelDeletionInStore } from '../cloudhsm/keyStores.ts';
 import { paginate } from './paginate.ts';
 import { seededKeyId } from './seedOptions.ts';
 import type { OperationFamily } from './registry.ts';
@@ -93,6 +94,9 @@ export const keyOperations: OperationFamily = [
         if ((input.Tags as unknown[]).length > MAX_TAGS_PER_KEY) throw Err.Tag('Too many tags');
       }
       if (input.Policy !== undefined) checkPolicyDocument(input.Policy as string);
+      if (input.XksKeyId !== undefined && input.Origin !== 'EXTERNAL_KEY_STORE')
+        // (unverified) wording: XksKeyId "is not valid for KMS keys with any other Origin value".
+        throw Err.Validation('XksKeyId is valid only for a KMS key with Origin EXTERNAL_KEY_STORE.');
     },
     precheck(ctx) {
       const i = ctx.input;
@@ -142,7 +146,8 @@ export const keyOperations: OperationFamily = [
         key.materials.push(material);
         key.currentMaterialId = material.id;
       }
-      if (origin === 'AWS_CLOUDHSM') await createKeyInCustomKeyStore(ctx, key);
+      if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE')
+        await createKeyInCustomKeyStore(ctx, key);
       ctx.tx.putKey(key);
       ctx.keys.key = key;
       return { KeyMetadata: keyMetadata(key) };
@@ -256,6 +261,8 @@ export const keyOperations: OperationFamily = [
       key.state = 'Disabled';
       delete key.deletionDate;
       delete key.pendingWindowInDays;
+      // A custom key store key whose store is not connected: Unavailable until it reconnects.
+      cancelDeletionInStore(ctx.tx, key);
       return { KeyId: key.arn };
     },
     trailResponse: (out) => ({ keyId: out.KeyId }),

@@ -1,10 +1,12 @@
 import { serviceEvent } from '../audit/cloudTrail.ts';
+import { deleteMaterialFromCluster } from '../cloudhsm/keyStores.ts';
 import { afterMultiRegionKeyDeleted } from './multiRegionTransitions.ts';
 import type { TimedBehaviour } from './scheduler.ts';
 
 /**
  * When the waiting period ends, KMS deletes the key, all of its material and every alias that
- * points to it, and logs a DeleteKey service event.
+ * points to it, and logs a DeleteKey service event. A CloudHSM key's material is deleted from its
+ * cluster when KMS can reach it, else left there orphaned (cloudhsm/keyStores.ts).
  */
 export const keyDeletion: TimedBehaviour = {
   name: 'key deletion',
@@ -27,6 +29,8 @@ export const keyDeletion: TimedBehaviour = {
     for (const alias of ctx.tx.aliasesIn(key.accountId, key.region))
       if (alias.targetKeyId === key.keyId) ctx.tx.deleteAlias(alias.aliasArn);
     ctx.tx.deleteKey(key.arn);
+    // A CloudHSM key's material is deleted from its cluster, best effort (external keys stay).
+    deleteMaterialFromCluster(ctx.tx, key);
     afterMultiRegionKeyDeleted(ctx.tx, key, ctx.now);
     ctx.keyring.forget(key.materials.map((m) => m.id));
     ctx.record(
