@@ -9,6 +9,8 @@
  * Date); failures reject with a {@link KmsError} carrying AWS's exception name and message.
  */
 import type * as K from '@aws-sdk/client-kms';
+import { xksProxies } from './xks/model.ts';
+import { xksProxyView, type XksProxyView } from './xks/views.ts';
 import type { Authorizer } from './access/authorizer.ts';
 import { KmsEngine, type KmsEvent, type KeyView } from './engine.ts';
 import { createRegistry } from './operations/index.ts';
@@ -67,6 +69,8 @@ export * as services from './services/index.ts';
 export type { ServiceName } from './services/index.ts';
 export type { ClusterView, HsmView, CustomKeyStoreView } from './cloudhsm/views.ts';
 export { CLOUDHSM_FAULTS, type CloudHsmFault } from './cloudhsm/labOperations.ts';
+export { XKS_FAULTS, type XksFault } from './xks/labOperations.ts';
+export type { XksProxyView } from './xks/views.ts';
 export * from './scenario/index.ts';
 
 /** Every operation with its request and response types, as `@aws-sdk/client-kms` names them. */
@@ -215,6 +219,8 @@ export interface Kms {
   clusters(): ClusterView[];
   /** Custom key stores of every account and Region, without their kmsuser password. */
   customKeyStores(): CustomKeyStoreView[];
+  /** Simulated XKS proxies and their external keys, without secrets or key material. */
+  xksProxies(): XksProxyView[];
   /**
    * A caller acting as an IAM user (by ARN) or as a session of a role (by role ARN); a root ARN
    * (`arn:aws:iam::<acct>:root`) gives that root user. Throws for unknown identities.
@@ -296,6 +302,7 @@ export async function createKms(options: CreateKmsOptions): Promise<Kms> {
       engine.view((tx) => tx.resources<ClusterData>(CLUSTER_KIND).map((c) => clusterView(tx, c))),
     customKeyStores: () =>
       engine.view((tx) => tx.resources<CustomKeyStoreData>(KEY_STORE_KIND).map(customKeyStoreView)),
+    xksProxies: () => engine.view((tx) => xksProxies(tx).map(xksProxyView)),
     callerFor(arn, o = {}) {
       const root = /^arn:aws:iam::(\d{12}):root$/.exec(arn);
       if (root)
