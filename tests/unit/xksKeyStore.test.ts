@@ -459,3 +459,18 @@ describe('XKS lab controls', () => {
     expect((await rejection(createProxy())).code).toBe('InvalidRequestException');
   });
 });
+
+describe('Kms.xksProxies()', () => {
+  it('shows proxies and their external keys, never the secret', async () => {
+    const { Credential } = await createProxy();
+    await externalKey('ext-key-1');
+    const [proxy] = kms.xksProxies();
+    expect(proxy).toMatchObject({
+      uriEndpoint: ENDPOINT,
+      running: true,
+      accessKeyId: Credential.AccessKeyId,
+    });
+    expect(proxy!.externalKeys.map((k) => k.keyId)).toEqual(['ext-key-1']);
+    expect(JSON.stringify(kms.xksProxies())).not.toContain(Credential.RawSecretAccessKey);
+  });
+});
