@@ -117,15 +117,65 @@ export interface KeySummary {
   readonly aliases: readonly string[];
   readonly policy: string;
   readonly tags: readonly Tag[];
-  /** Key material versions, oldest first (IDs and dates only). */
-  readonly materials: readonly { readonly id: string; readonly createdAt: number }[];
+  /** Key material versions, oldest first (IDs, dates, rotation and import state; never material). */
+  readonly materials: readonly MaterialSummary[];
   readonly currentMaterialId?: string;
+  /**
+   * Per KeyMaterialId: the calls this worker answered that encrypted or decrypted with it (CloudTrail
+   * never names the material, so it is counted from call outputs) since the workspace was opened.
+   */
+  readonly materialUse: Readonly<Record<string, MaterialUse>>;
+  /** Symmetric keys: rotation settings (absent until rotation was first enabled). */
+  readonly rotation?: {
+    readonly enabled: boolean;
+    readonly periodDays: number;
+    readonly nextRotationDate?: number;
+    readonly onDemandCount: number;
+  };
+  /** EXTERNAL keys: the outstanding GetParametersForImport (no token, no private key). */
+  readonly importParameters?: {
+    readonly wrappingAlgorithm: string;
+    readonly wrappingKeySpec: string;
+    readonly validTo: number;
+  };
+  /** Multi-Region keys: primary/replica designations and any transition in progress. */
+  readonly multiRegionInfo?: {
+    readonly type: 'PRIMARY' | 'REPLICA';
+    readonly primaryRegion: string;
+    readonly replicaRegions: readonly string[];
+    readonly pendingUntil?: number;
+    readonly pendingState?: string;
+    readonly pendingPrimaryRegion?: string;
+  };
   /** The algorithm lists DescribeKey returns for this key (`SigningAlgorithms`, `MacAlgorithms`, …). */
   readonly algorithms: Readonly<Record<string, readonly string[]>>;
   /** Grant operations valid for this key's spec and usage. */
   readonly grantOperations: readonly string[];
   /** Grants on the key, oldest first. */
   readonly grants: readonly GrantSummary[];
+}
+
+/** One version of a key's material as the console shows it. */
+export interface MaterialSummary {
+  readonly id: string;
+  readonly createdAt: number;
+  /** How it became current, and when (absent for the key's first material). */
+  readonly rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
+  readonly rotationDate?: number;
+  /** Imported material (Origin EXTERNAL). */
+  readonly imported?: {
+    readonly importState: 'IMPORTED' | 'PENDING_IMPORT';
+    readonly pendingRotation?: boolean;
+    readonly expirationModel?: string;
+    readonly validTo?: number;
+    readonly description?: string;
+  };
+}
+
+/** Calls seen with one key material: ciphertexts it made (Encrypt, GenerateDataKey*, ReEncrypt) and decrypts. */
+export interface MaterialUse {
+  readonly encrypted: number;
+  readonly decrypted: number;
 }
 
 /** A grant as the console shows it (what ListGrants returns, as plain data). */
@@ -288,6 +338,51 @@ async function sharedDomainKey(): Promise<CryptoKey> {
   }
 }
 
+/** Key ARN → KeyMaterialId → calls seen with that material (see {@link KeySummary.materialUse}). */
+const materialUse = new Map<string, Map<string, MaterialUse>>();
+
+function countUse(arn: unknown, materialId: unknown, field: keyof MaterialUse) {
+  if (typeof arn !== 'string' || typeof materialId !== 'string' || !materialId) return;
+  let byMaterial = materialUse.get(arn);
+  if (!byMaterial) materialUse.set(arn, (byMaterial = new Map()));
+  const was = byMaterial.get(materialId) ?? { encrypted: 0, decrypted: 0 };
+  byMaterial.set(materialId, { ...was, [field]: was[field] + 1 });
+}
+
+const SEALING_OPERATIONS = new Set([
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+]);
+
+/** Counts which material a successful call's output says it used (`KeyMaterialId` and kin). */
+function tallyMaterial<T>(operation: string, output: T): T {
+  const o = output as Record<string, unknown>;
+  if (SEALING_OPERATIONS.has(operation)) countUse(o.KeyId, o.KeyMaterialId, 'encrypted');
+  else if (operation === 'Decrypt') countUse(o.KeyId, o.KeyMaterialId, 'decrypted');
+  else if (operation === 'ReEncrypt') {
+    countUse(o.SourceKeyId, o.SourceKeyMaterialId, 'decrypted');
+    countUse(o.KeyId, o.DestinationKeyMaterialId, 'encrypted');
+  }
+  return output;
+}
+
+/** The engine with its call outputs tallied per key material (console, CLI, scripts alike). */
+function tallying(kms: Kms): Kms {
+  return {
+    ...kms,
+    call: (async (operation: string, input: unknown, caller?: CallerContext) =>
+      tallyMaterial(
+        operation,
+        await kms.call(operation as OperationName, input as never, caller),
+      )) as Kms['call'],
+    send: async (operation, input, caller) =>
+      tallyMaterial(operation, await kms.send(operation, input, caller)),
+  };
+}
+
 async function openWorkspace(name: string): Promise<Open> {
   const store = new MirrorStore(
     await openIdbStore(
@@ -295,7 +390,8 @@ async function openWorkspace(name: string): Promise<Open> {
       name === DEFAULT_WORKSPACE ? {} : { domainKey: await sharedDomainKey() },
     ),
   );
-  const kms = await createKms({ store, clockRunning: true });
+  const kms = tallying(await createKms({ store, clockRunning: true }));
+  materialUse.clear();
   const off = kms.onEvent(onEngineEvent);
   history = [{ world: store.state, trail: kms.trail() }];
   historyIndex = 0;
@@ -363,8 +459,28 @@ function labState({ kms, name }: Open): LabState {
       .sort(),
     policy: k.policy,
     tags: k.tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
-    materials: k.materials.map((m) => ({ id: m.id, createdAt: m.createdAt })),
+    materials: k.materials.map((m) => ({
+      id: m.id,
+      createdAt: m.createdAt,
+      ...(m.rotationType ? { rotationType: m.rotationType } : {}),
+      ...(m.rotationDate === undefined ? {} : { rotationDate: m.rotationDate }),
+      ...(m.imported ? { imported: { ...m.imported } } : {}),
+    })),
     ...(k.currentMaterialId === undefined ? {} : { currentMaterialId: k.currentMaterialId }),
+    materialUse: Object.fromEntries(materialUse.get(k.arn) ?? []),
+    ...(k.rotation ? { rotation: { ...k.rotation } } : {}),
+    ...(k.importParameters
+      ? {
+          importParameters: {
+            wrappingAlgorithm: k.importParameters.wrappingAlgorithm,
+            wrappingKeySpec: k.importParameters.wrappingKeySpec,
+            validTo: k.importParameters.validTo,
+          },
+        }
+      : {}),
+    ...(k.multiRegionInfo
+      ? { multiRegionInfo: { ...k.multiRegionInfo, replicaRegions: [...k.multiRegionInfo.replicaRegions] } }
+      : {}),
     algorithms: algorithmLists(k.keySpec, k.keyUsage),
     grantOperations: grantOperationsFor(k),
     grants: (k.grants ?? []).map((g) => ({
@@ -637,6 +753,7 @@ const api = {
   reset(): Promise<void> {
     return serial(async () => {
       await replaceWorld(undefined);
+      materialUse.clear();
       delivery = null;
       dirty = true;
       await remember();
@@ -653,6 +770,7 @@ const api = {
   importWorld(world: PersistedWorld): Promise<void> {
     return serial(async () => {
       await replaceWorld(world);
+      materialUse.clear();
       delivery = null;
       dirty = true;
       await remember();

@@ -60,18 +60,19 @@ export const whoOf = (r: CloudTrailRecord): string =>
     : String(r.userIdentity.arn ?? r.userIdentity.invokedBy ?? r.userIdentity.type ?? 'unknown');
 
 const keyTextOf = (r: CloudTrailRecord): string =>
-  ((r.resources ?? []).map((x) => x.ARN).join(' ') + ' ' + String(r.requestParameters?.keyId ?? '')).toLowerCase();
+  (
+    (r.resources ?? []).map((x) => x.ARN).join(' ') +
+    ' ' +
+    String(r.requestParameters?.keyId ?? '')
+  ).toLowerCase();
 
 export class TrailIndex {
   #source: readonly CloudTrailRecord[] | null = null;
   #generation = 0;
   #who: string[] = [];
   #keyText: (string | undefined)[] = [];
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- worker code, not UI state
   #names = new Set<string>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- worker code, not UI state
   #codes = new Set<string>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- worker code, not UI state
   #principals = new Set<string>();
   /** The last filter's matches (trail positions, oldest first) and how far they were scanned. */
   #match: { key: string; positions: number[]; scanned: number } | null = null;
@@ -109,7 +110,12 @@ export class TrailIndex {
   }
 
   /** Rows `offset … offset + limit` (newest first) of the records matching `filter`. */
-  window(trail: readonly CloudTrailRecord[], filter: TrailFilter, offset: number, limit: number): TrailWindow {
+  window(
+    trail: readonly CloudTrailRecord[],
+    filter: TrailFilter,
+    offset: number,
+    limit: number,
+  ): TrailWindow {
     this.#sync(trail);
     const positions = this.#matches(trail, filter);
     const total = positions?.length ?? trail.length;

@@ -21,6 +21,8 @@ import type {
   KeySummary,
   KmsErrorInfo,
   KmsWorkerApi,
+  MaterialSummary,
+  MaterialUse,
   VirtualFile,
   WireReply,
   LabEvent,
@@ -47,6 +49,8 @@ export type {
   KeySummary,
   KmsErrorInfo,
   LabState,
+  MaterialSummary,
+  MaterialUse,
   RegionKeys,
   TamperAction,
   TrailDeliveryState,
@@ -85,6 +89,8 @@ const CALL_LOG_LIMIT = 500;
 /** CloudTrail records the page keeps (the newest); the rest are asked of the worker by window. */
 const TRAIL_TAIL = 1000;
 const WORKSPACE_STORAGE = 'kms-lab:workspace';
+/** During a burst of events, the page refreshes at most this often (ms). */
+const BURST_REFRESH_MS = 100;
 
 /**
  * The lab's UI state: one KMS worker, the latest world state it reported, the CloudTrail records,
@@ -124,6 +130,8 @@ export class Lab {
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   #resetTrail = false;
+  #lastEventAt = -Infinity;
+  #burstTimer: ReturnType<typeof setTimeout> | null = null;
   /** Trail length the tail was read up to. */
   #trailEnd = 0;
   /** Call results that arrived before their call event. */
@@ -303,10 +311,14 @@ export class Lab {
     this.selection = selection;
   }
 
-  /** Calls a KMS operation in the current Region as the current principal. */
+  /**
+   * Calls a KMS operation as the current principal, in the current Region unless `options.region`
+   * names another (a key's own Region, for the key detail of a key elsewhere).
+   */
   async call<O extends OperationName>(
     operation: O,
     input: OperationInput<O>,
+    options: { readonly region?: string } = {},
   ): Promise<CallResult<OperationOutput<O>>> {
     const call = this.#api.call as unknown as (
       op: O,
@@ -314,7 +326,7 @@ export class Lab {
       caller: { region: string; principal: Principal; source: 'console' },
     ) => Promise<CallResult<OperationOutput<O>>>;
     const result = await call(operation, input, {
-      region: this.region,
+      region: options.region ?? this.region,
       principal: $state.snapshot(this.principal) as Principal,
       source: 'console',
     });
@@ -444,6 +456,25 @@ export class Lab {
     } else if (e.type === 'serviceEvent') {
       this.animator.enqueueService(e.event, e.records[0]?.eventID ?? `${e.event.kind}:${e.event.at}`);
     }
-    void this.refresh();
+    this.#refreshSoon();
+  }
+
+  /**
+   * Refreshes after an event: at once for a lone event, at most every {@link BURST_REFRESH_MS}
+   * during a burst (a script making a thousand calls must not pay a full refresh per call).
+   */
+  #refreshSoon() {
+    const now = performance.now();
+    const burst = now - this.#lastEventAt < BURST_REFRESH_MS;
+    this.#lastEventAt = now;
+    if (!burst) {
+      void this.refresh();
+      return;
+    }
+    if (this.#burstTimer !== null) return;
+    this.#burstTimer = setTimeout(() => {
+      this.#burstTimer = null;
+      void this.refresh();
+    }, BURST_REFRESH_MS);
   }
 }

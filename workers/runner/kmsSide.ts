@@ -47,8 +47,20 @@ export async function runCliLine(
   caller: CallerContext,
 ): Promise<CliLineResult> {
   const s = session(workspace);
-  const r = await runCli(line, { kms, fs: s.fs, caller, defaultRegion: caller.region, env: s.env, columns: 100 });
-  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, operations: r.calls.map((c) => c.operation) };
+  const r = await runCli(line, {
+    kms,
+    fs: s.fs,
+    caller,
+    defaultRegion: caller.region,
+    env: s.env,
+    columns: 100,
+  });
+  return {
+    stdout: r.stdout,
+    stderr: r.stderr,
+    exitCode: r.exitCode,
+    operations: r.calls.map((c) => c.operation),
+  };
 }
 
 export function completeCliLine(kms: Kms, workspace: string, line: string, region: string): Completion {
@@ -57,7 +69,8 @@ export function completeCliLine(kms: Kms, workspace: string, line: string, regio
 
 export function putFile(workspace: string, path: string, bytes: Uint8Array): VirtualFile {
   const name = path.trim().replace(/^\.?\/+/, '');
-  if (!name || name.length > 255 || name.includes('\0')) throw new Error(`"${path}" is not a valid file name.`);
+  if (!name || name.length > 255 || name.includes('\0'))
+    throw new Error(`"${path}" is not a valid file name.`);
   if (bytes.length > MAX_FILE_BYTES) throw new Error(`Files are limited to ${MAX_FILE_BYTES} bytes.`);
   session(workspace).fs.write(name, bytes);
   return { path: name, size: bytes.length };
@@ -112,7 +125,11 @@ function docOf(shape: Shape, required: boolean): string {
   return bits.join(' ');
 }
 
-function structBody(members: Readonly<Record<string, Shape>>, required: readonly string[], indent: string): string {
+function structBody(
+  members: Readonly<Record<string, Shape>>,
+  required: readonly string[],
+  indent: string,
+): string {
   const inner = indent + '  ';
   const lines = Object.entries(members).map(([name, shape]) => {
     const req = required.includes(name);
@@ -127,7 +144,9 @@ export function sdkDeclarations(): string {
   const ops = [...kms.commands.values()].map((c) => ({ name: c.operation, input: c.input, cli: c.name }));
   const out: string[] = [];
   out.push(`declare module '@aws-sdk/client-kms' {`);
-  out.push(`  export interface ResponseMetadata { httpStatusCode?: number; requestId?: string; attempts?: number }`);
+  out.push(
+    `  export interface ResponseMetadata { httpStatusCode?: number; requestId?: string; attempts?: number }`,
+  );
   out.push(
     `  /** What KMS returns; the fields depend on the operation (see the AWS KMS API reference). */\n` +
       `  export interface KmsOutput {\n    $metadata: ResponseMetadata;\n    KeyId?: string;\n    CiphertextBlob?: Uint8Array;\n    Plaintext?: Uint8Array;\n    KeyMetadata?: KeyMetadata;\n    Signature?: Uint8Array;\n    SignatureValid?: boolean;\n    Mac?: Uint8Array;\n    MacValid?: boolean;\n    PublicKey?: Uint8Array;\n    GrantId?: string;\n    GrantToken?: string;\n    ImportToken?: Uint8Array;\n    ParametersValidTo?: Date;\n    Keys?: { KeyId?: string; KeyArn?: string }[];\n    Aliases?: { AliasName?: string; AliasArn?: string; TargetKeyId?: string }[];\n    Policy?: string;\n    NextMarker?: string;\n    Truncated?: boolean;\n    [field: string]: unknown;\n  }`,

@@ -16,7 +16,11 @@ export type ViewValue =
   | { readonly $t: 'date'; readonly iso: string }
   | { readonly $t: 'error'; readonly name: string; readonly message: string }
   | { readonly $t: 'function'; readonly name: string }
-  | { readonly $t: 'object'; readonly ctor?: string; readonly entries: readonly (readonly [string, ViewValue])[] }
+  | {
+      readonly $t: 'object';
+      readonly ctor?: string;
+      readonly entries: readonly (readonly [string, ViewValue])[];
+    }
   | { readonly $t: 'more'; readonly what: string };
 
 /** Runner → page. */
@@ -30,7 +34,11 @@ export type RunnerMessage =
       readonly region: string;
       readonly principal?: string;
     }
-  | { readonly t: 'log'; readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug'; readonly values: ViewValue[] }
+  | {
+      readonly t: 'log';
+      readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug';
+      readonly values: ViewValue[];
+    }
   | {
       readonly t: 'error';
       readonly name: string;
@@ -50,6 +58,12 @@ export type PageMessage =
       readonly principal: string;
       readonly principals: readonly string[];
     }
-  | { readonly t: 'reply'; readonly id: number; readonly status: number; readonly body: string; readonly requestId?: string };
+  | {
+      readonly t: 'reply';
+      readonly id: number;
+      readonly status: number;
+      readonly body: string;
+      readonly requestId?: string;
+    };
 
 export const SCRIPT_URL = 'kms-lab-script.js';

@@ -22,7 +22,8 @@ function requestHandler(principal: string | undefined) {
       const headers = request.headers as Record<string, string | undefined>;
       const target = headers['x-amz-target'] ?? '';
       const op = target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : target;
-      const region = /^kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/.exec(request.hostname)?.[1] ?? defaults.region;
+      const region =
+        /^kms(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/.exec(request.hostname)?.[1] ?? defaults.region;
       const body =
         typeof request.body === 'string'
           ? request.body
@@ -57,7 +58,10 @@ function config(c: LabConfig = {}): sdk.KMSClientConfig {
   return {
     ...c,
     region: c.region ?? defaults.region,
-    credentials: c.credentials ?? { accessKeyId: 'AKIAKMSLABSCRIPT0001', secretAccessKey: 'kms-lab-scratchpad' },
+    credentials: c.credentials ?? {
+      accessKeyId: 'AKIAKMSLABSCRIPT0001',
+      secretAccessKey: 'kms-lab-scratchpad',
+    },
     maxAttempts: c.maxAttempts ?? 1,
     requestHandler: requestHandler(c[PRINCIPAL]),
   };
@@ -120,8 +124,10 @@ function view(v: unknown, depth = 0, seen = new Set<object>()): ViewValue {
   }
   const o = v as object;
   if (o instanceof Uint8Array) return { $t: 'bytes', base64: toBase64(o), length: o.length };
-  if (o instanceof ArrayBuffer) return { $t: 'bytes', base64: toBase64(new Uint8Array(o)), length: o.byteLength };
-  if (o instanceof Date) return { $t: 'date', iso: Number.isNaN(o.getTime()) ? 'Invalid Date' : o.toISOString() };
+  if (o instanceof ArrayBuffer)
+    return { $t: 'bytes', base64: toBase64(new Uint8Array(o)), length: o.byteLength };
+  if (o instanceof Date)
+    return { $t: 'date', iso: Number.isNaN(o.getTime()) ? 'Invalid Date' : o.toISOString() };
   if (o instanceof Error) return { $t: 'error', name: o.name, message: o.message };
   if (seen.has(o)) return { $t: 'more', what: '[Circular]' };
   if (depth >= MAX_DEPTH) return { $t: 'more', what: Array.isArray(o) ? '[…]' : '{…}' };
@@ -132,7 +138,8 @@ function view(v: unknown, depth = 0, seen = new Set<object>()): ViewValue {
       if (o.length > MAX_ENTRIES) items.push({ $t: 'more', what: `${o.length - MAX_ENTRIES} more` });
       return items;
     }
-    const source = o instanceof Map ? [...o.entries()].map(([k, x]) => [String(k), x] as const) : Object.entries(o);
+    const source =
+      o instanceof Map ? [...o.entries()].map(([k, x]) => [String(k), x] as const) : Object.entries(o);
     const entries = source.slice(0, MAX_ENTRIES).map(([k, x]) => [k, view(x, depth + 1, seen)] as const);
     const ctor = (o as { constructor?: { name?: string } }).constructor?.name;
     return { $t: 'object', ...(ctor && ctor !== 'Object' ? { ctor } : {}), entries };
@@ -164,8 +171,9 @@ function scriptLine(e: unknown, offset: number): number | undefined {
   return m ? Number(m[1]) - offset : undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-function -- only its constructor is used
-const AsyncFunction = async function () {}.constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
+const AsyncFunction = async function () {}.constructor as new (
+  ...args: string[]
+) => (...a: unknown[]) => Promise<unknown>;
 const PARAMS = ['require', 'kms', 'lab', 'console'];
 
 /** How many lines the Function constructor puts before the body (engine-dependent; measured). */
@@ -187,7 +195,10 @@ async function run(m: Extract<PageMessage, { t: 'run' }>) {
     principal: m.principal,
     principals: m.principals,
     as(who: { principal?: string; region?: string } = {}) {
-      const principal = who.principal && /^\d{12}$/.test(who.principal) ? `arn:aws:iam::${who.principal}:root` : who.principal;
+      const principal =
+        who.principal && /^\d{12}$/.test(who.principal)
+          ? `arn:aws:iam::${who.principal}:root`
+          : who.principal;
       return new KMS({ region: who.region ?? m.region, ...(principal ? { [PRINCIPAL]: principal } : {}) });
     },
     toBase64,

@@ -52,7 +52,12 @@ function registerSnippets() {
   monaco.languages.registerCompletionItemProvider('typescript', {
     provideCompletionItems(model, position) {
       const word = model.getWordUntilPosition(position);
-      const range = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
+      const range = new monaco.Range(
+        position.lineNumber,
+        word.startColumn,
+        position.lineNumber,
+        word.endColumn,
+      );
       return {
         suggestions: SNIPPETS.map((s) => ({
           label: `snippet: ${s.title}`,
@@ -83,7 +88,8 @@ export function createEditor(
   options: { dark: boolean; onRun: () => void },
 ): ScratchpadEditor {
   registerSnippets();
-  const model = monaco.editor.getModel(SCRIPT_URI) ?? monaco.editor.createModel(value, 'typescript', SCRIPT_URI);
+  const model =
+    monaco.editor.getModel(SCRIPT_URI) ?? monaco.editor.createModel(value, 'typescript', SCRIPT_URI);
   if (model.getValue() !== value) model.setValue(value);
   const editor = monaco.editor.create(el, {
     model,

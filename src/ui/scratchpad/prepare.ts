@@ -44,7 +44,10 @@ export function toScriptBody(js: string): string {
       .replace(
         /^([ \t]*)import\s+([A-Za-z_$][\w$]*)\s+from\s*(['"])([^'"]+)\3;?/gm,
         (m, ind: string, d: string, _q: string, mod: string) =>
-          keepLines(m, `${ind}const ${d} = require(${JSON.stringify(mod)}).default ?? require(${JSON.stringify(mod)});`),
+          keepLines(
+            m,
+            `${ind}const ${d} = require(${JSON.stringify(mod)}).default ?? require(${JSON.stringify(mod)});`,
+          ),
       )
       // import 'm';
       .replace(/^([ \t]*)import\s*(['"])([^'"]+)\2;?/gm, (m, ind: string, _q: string, mod: string) =>

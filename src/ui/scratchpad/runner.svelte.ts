@@ -52,7 +52,8 @@ let runnerSource: Promise<string> | null = null;
 function loadRunner(): Promise<string> {
   runnerSource ??= fetch(runnerUrl).then((r) => {
     if (!r.ok) throw new Error(`The script runner could not be loaded (${r.status}).`);
-    return r.text();
+    // The sandbox starts it as a classic worker from a blob: drop the chunk's trailing export list.
+    return r.text().then((t) => t.replace(/export\s*\{[^}]*\};?\s*$/, ''));
   });
   return runnerSource;
 }
@@ -119,7 +120,13 @@ export class ScriptRunner {
       if (!m || typeof m !== 'object') return;
       switch (m.t) {
         case 'boot': {
-          const run: PageMessage = { t: 'run', code: script.body, region, principal: principal.arn, principals };
+          const run: PageMessage = {
+            t: 'run',
+            code: script.body,
+            region,
+            principal: principal.arn,
+            principals,
+          };
           frame.contentWindow?.postMessage({ t: 'start', runner, run }, '*');
           break;
         }
@@ -131,7 +138,8 @@ export class ScriptRunner {
           break;
         case 'error': {
           const line = typeof m.jsLine === 'number' ? originalLine(script.lines, m.jsLine) : undefined;
-          const explanation = typeof m.requestId === 'string' ? this.#explanations.get(m.requestId) : undefined;
+          const explanation =
+            typeof m.requestId === 'string' ? this.#explanations.get(m.requestId) : undefined;
           this.#push({
             kind: 'error',
             name: String(m.name),
@@ -143,7 +151,10 @@ export class ScriptRunner {
           break;
         }
         case 'done':
-          this.#end(`Done in ${this.#elapsed()} · ${this.callCount} call${this.callCount === 1 ? '' : 's'}`, 'ok');
+          this.#end(
+            `Done in ${this.#elapsed()} · ${this.callCount} call${this.callCount === 1 ? '' : 's'}`,
+            'ok',
+          );
           break;
       }
     };
@@ -218,7 +229,8 @@ export class ScriptRunner {
       parsed = r.body;
     }
     const ok = r.status === 200;
-    const err = !ok && parsed && typeof parsed === 'object' ? (parsed as { __type?: string; message?: string }) : null;
+    const err =
+      !ok && parsed && typeof parsed === 'object' ? (parsed as { __type?: string; message?: string }) : null;
     if (r.explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, r.explanation);
     if (this.#frame === frame)
       this.#push({
@@ -227,7 +239,9 @@ export class ScriptRunner {
         region: m.region,
         principal: principal.arn,
         ok,
-        ...(ok ? { response: parsed } : { error: { code: err?.__type ?? 'Error', message: err?.message ?? '' } }),
+        ...(ok
+          ? { response: parsed }
+          : { error: { code: err?.__type ?? 'Error', message: err?.message ?? '' } }),
         ...(r.explanation !== undefined ? { explanation: r.explanation } : {}),
         ...(r.requestId ? { requestId: r.requestId } : {}),
       });
@@ -249,7 +263,11 @@ export class ScriptRunner {
     this.output =
       next.length > OUTPUT_LIMIT
         ? [
-            { kind: 'status', text: `… ${next.length - OUTPUT_LIMIT + 1} earlier lines not shown`, tone: 'info' },
+            {
+              kind: 'status',
+              text: `… ${next.length - OUTPUT_LIMIT + 1} earlier lines not shown`,
+              tone: 'info',
+            },
             ...next.slice(-(OUTPUT_LIMIT - 1)),
           ]
         : next;

@@ -71,7 +71,8 @@ console.log('public key (SPKI DER)', PublicKey);
   {
     id: 'grant-token',
     title: 'Grant with a grant token',
-    description: 'Give the partner account Encrypt/Decrypt through a grant and use it at once with its token.',
+    description:
+      'Give the partner account Encrypt/Decrypt through a grant and use it at once with its token.',
     code: `// A grant lets another principal use the key; the grant token makes it usable before it propagates.
 const { KeyMetadata } = await kms.createKey({ Description: 'shared with partner' });
 const keyArn = KeyMetadata!.Arn!;
@@ -118,7 +119,8 @@ console.log('decrypted in eu-west-1 with', KeyId, ':', lab.text(Plaintext!));
   {
     id: 'import',
     title: 'Import key material (BYOK ceremony)',
-    description: 'CreateKey with Origin EXTERNAL, GetParametersForImport, wrap with RSA-OAEP, ImportKeyMaterial.',
+    description:
+      'CreateKey with Origin EXTERNAL, GetParametersForImport, wrap with RSA-OAEP, ImportKeyMaterial.',
     code: `// Bring your own key: wrap 32 random bytes under KMS's wrapping public key and import them.
 const { KeyMetadata } = await kms.createKey({ Origin: 'EXTERNAL', Description: 'BYOK demo' });
 const keyId = KeyMetadata!.KeyId;

@@ -1,0 +1,204 @@
+/**
+ * End-to-end (headless Chromium): the command line (`aws kms create-key`, then `encrypt` with a
+ * `fileb://` upload, completion and history) and the scratchpad (snippets, the real
+ * `@aws-sdk/client-kms` import, Stop and timeout of a runaway script while the page responds, the
+ * sandbox's isolation from IndexedDB, the page and the network, and script error lines).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+let page: Page;
+
+interface ScratchpadHandle {
+  setValue(text: string): void;
+  getValue(): string;
+}
+
+async function cli(line: string): Promise<string> {
+  const before = await page.getByTestId('terminal-line').count();
+  const input = page.getByTestId('terminal-input');
+  await input.fill(line);
+  await input.press('Enter');
+  await page.waitForFunction((n) => {
+    const rows = document.querySelectorAll('[data-testid="terminal-line"]');
+    return (
+      rows.length > n + 1 &&
+      document.querySelector('[data-testid="terminal-input"]')?.getAttribute('placeholder') !== ''
+    );
+  }, before);
+  const rows = await page.getByTestId('terminal-line').allTextContents();
+  return rows.slice(before + 1).join('\n');
+}
+
+async function setScript(text: string) {
+  await page.evaluate((t) => {
+    (window as unknown as { kmsLabScratchpad: ScratchpadHandle }).kmsLabScratchpad.setValue(t);
+  }, text);
+}
+
+/** Runs the script in the editor (as the Run button does); resolves with the final status line. */
+async function runScript(): Promise<string> {
+  await page.evaluate(() =>
+    (window as unknown as { kmsLabScratchpad: { run(): Promise<void> } }).kmsLabScratchpad.run(),
+  );
+  await page.getByTestId('script-run').waitFor();
+  return (await page.getByTestId('script-status').last().textContent()) ?? '';
+}
+
+const outputText = () => page.getByTestId('script-output').innerText();
+
+describe('command line and scratchpad', () => {
+  beforeAll(async () => {
+    h = await startHarness();
+    page = h.page;
+    await page.goto(h.base);
+    await page.locator('[data-testid="app"][data-ready="true"]').waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('runs aws kms create-key, then encrypt with an uploaded fileb:// file', async () => {
+    const created = await cli('aws kms create-key --description e2e-cli');
+    const keyId = /"KeyId": "([0-9a-f-]{36})"/.exec(created)?.[1];
+    expect(keyId, created).toBeTruthy();
+
+    await page.getByTestId('terminal-upload').setInputFiles({
+      name: 'secret.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('top secret'),
+    });
+    await page.getByTestId('terminal-line').filter({ hasText: 'uploaded secret.txt (10 bytes)' }).waitFor();
+
+    const encrypted = await cli(`aws kms encrypt --key-id ${keyId} --plaintext fileb://secret.txt`);
+    expect(encrypted).toContain('"CiphertextBlob"');
+    expect(encrypted).toContain(`key/${keyId}`);
+    const decrypted = await cli(
+      `aws kms encrypt --key-id ${keyId} --plaintext fileb://secret.txt --query CiphertextBlob --output text | base64 -d > ct.bin && aws kms decrypt --ciphertext-blob fileb://ct.bin --query Plaintext --output text | base64 -d`,
+    );
+    expect(decrypted).toContain('top secret');
+
+    // Completion and history.
+    const input = page.getByTestId('terminal-input');
+    await input.fill('aws kms encr');
+    await input.press('Tab');
+    await expect.poll(() => input.inputValue()).toBe('aws kms encrypt ');
+    await input.fill('');
+    await input.press('ArrowUp');
+    await expect.poll(() => input.inputValue()).toContain('aws kms decrypt');
+    await input.fill('');
+
+    // The calls went through the engine: they are in the CloudTrail view.
+    await page.getByTestId('trail-record').filter({ hasText: 'Encrypt' }).first().waitFor();
+    await page.getByTestId('terminal').screenshot({ path: '/tmp/kms-lab-terminal.png' });
+  });
+
+  it('loads Monaco on first open and runs a snippet whose call reaches the trail', async () => {
+    await page.getByTestId('tab-scratchpad').click();
+    await page.locator('[data-testid="script-editor"][data-ready="true"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="script-editor"] .monaco-editor .view-lines').waitFor();
+    await page.getByTestId('script-snippets').selectOption('envelope');
+    await page.getByTestId('script-run').click();
+    await page
+      .getByTestId('script-status')
+      .filter({ hasText: /^(Done|Failed)/ })
+      .waitFor({ timeout: 20_000 });
+    const status = (await page.getByTestId('script-status').last().textContent()) ?? '';
+    expect(status, await outputText()).toMatch(/^Done/);
+    expect(await outputText()).toContain('opened: quarterly numbers');
+    await page.locator('[data-testid="script-call"][data-op="GenerateDataKey"]').first().waitFor();
+    await page.getByTestId('trail-record').filter({ hasText: 'GenerateDataKey' }).first().waitFor();
+  });
+
+  it('runs the real @aws-sdk/client-kms import (KMSClient + Command classes)', async () => {
+    await setScript(`import { KMSClient, CreateKeyCommand, EncryptCommand, DecryptCommand, NotFoundException } from '@aws-sdk/client-kms';
+const client = new KMSClient({ region: 'us-west-2' });
+const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: 'sdk import' }));
+const { CiphertextBlob } = await client.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: lab.utf8('via the SDK') }));
+const { Plaintext } = await client.send(new DecryptCommand({ CiphertextBlob }));
+console.log('round trip:', lab.text(Plaintext!), KeyMetadata!.Arn);
+try { await client.send(new EncryptCommand({ KeyId: 'alias/missing', Plaintext: lab.utf8('x') })); }
+catch (e) { console.log('caught', e instanceof NotFoundException, (e as Error).name); }
+`);
+    const status = await runScript();
+    const text = await outputText();
+    expect(status, text).toMatch(/^Done/);
+    expect(text).toContain('round trip: via the SDK');
+    expect(text).toContain(':us-west-2:111122223333:key/');
+    expect(text).toContain('caught true NotFoundException');
+  });
+
+  it('stops `while (true) {}` with Stop and with the timeout, while the page keeps responding', async () => {
+    await setScript('console.log("spinning");\nwhile (true) {}\n');
+    await page.getByTestId('script-run').click();
+    await page.getByTestId('script-log').filter({ hasText: 'spinning' }).waitFor();
+    // The page answers while the script spins: a round trip to the page and a UI action.
+    const t0 = Date.now();
+    expect(await page.evaluate(() => 6 * 7)).toBe(42);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await page.getByTestId('script-stop').click();
+    await page.getByTestId('script-run').waitFor();
+    expect(await page.getByTestId('script-status').last().textContent()).toBe('Stopped.');
+
+    await page.getByTestId('script-timeout').fill('1');
+    const started = Date.now();
+    const status = await runScript();
+    expect(status).toContain('timeout');
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    // The engine is still consistent and answering.
+    await page.getByTestId('script-timeout').fill('10');
+    await setScript('const { Keys } = await kms.listKeys({});\nconsole.log("keys", Keys!.length);\n');
+    expect(await runScript()).toMatch(/^Done/);
+    await page.getByTestId('tab-cli').click();
+    expect(await cli('aws kms list-keys --query "length(Keys)"')).toMatch(/\d+/);
+    await page.getByTestId('tab-scratchpad').click();
+  });
+
+  it('isolates the script: no IndexedDB, no page, no network', async () => {
+    await setScript(`const r: Record<string, string> = {};
+try {
+  r.idb = await new Promise<string>((resolve) => {
+    const req = indexedDB.open('steal');
+    req.onsuccess = () => resolve('opened');
+    req.onerror = () => resolve('error:' + (req.error?.name ?? ''));
+  });
+} catch (e) { r.idb = 'threw:' + (e as Error).name; }
+const g = globalThis as Record<string, unknown>;
+r.page = [typeof g.document, typeof g.window, typeof g.parent, typeof g.localStorage].join(',');
+try { await fetch(${JSON.stringify(h.base)}); r.fetch = 'fetched'; } catch (e) { r.fetch = 'blocked:' + (e as Error).name; }
+try { (g.importScripts as (u: string) => void)?.(${JSON.stringify(h.base)}); r.importScripts = 'loaded'; } catch (e) { r.importScripts = 'blocked:' + (e as Error).name; }
+console.log('ISOLATION ' + JSON.stringify(r));
+`);
+    expect(await runScript()).toMatch(/^Done/);
+    const line = (await outputText()).split('\n').find((l) => l.startsWith('ISOLATION')) ?? '';
+    const r = JSON.parse(line.slice('ISOLATION '.length)) as Record<string, string>;
+    expect(r.idb).not.toBe('opened');
+    expect(r.page).toBe('undefined,undefined,undefined,undefined');
+    expect(r.fetch).toMatch(/^blocked:/);
+    expect(r.importScripts).not.toBe('loaded');
+  });
+
+  it('shows the script line of an error, and a denial with its explanation', async () => {
+    await setScript('const a: number = 1;\n\nconsole.log("before", a);\nthrow new Error("boom");\n');
+    await runScript();
+    const err = page.getByTestId('script-error').last();
+    await expect.poll(() => err.getAttribute('data-line')).toBe('4');
+    expect(await err.textContent()).toContain('Error: boom');
+
+    await setScript(`const { KeyMetadata } = await kms.createKey({});
+const partner = lab.as({ principal: '444455556666' });
+
+await partner.describeKey({ KeyId: KeyMetadata!.Arn! });
+`);
+    await runScript();
+    const denied = page.getByTestId('script-error').last();
+    await expect.poll(() => denied.getAttribute('data-line')).toBe('4');
+    expect(await denied.textContent()).toContain('AccessDeniedException');
+    await denied.getByTestId('explanation').waitFor();
+    await page.getByTestId('scratchpad').screenshot({ path: '/tmp/kms-lab-scratchpad.png' });
+  });
+});
