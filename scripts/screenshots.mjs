@@ -96,7 +96,12 @@ try {
   // 5. The create-key form as the console asks it, with the resulting key policy.
   await page.getByTestId('create-kind-symmetric').check();
   await page.getByTestId('create-other-account').first().check();
-  await page.getByTestId('create-key-form').scrollIntoViewIfNeeded();
+  // Below the sticky top bar, which would otherwise cover the top of an element screenshot.
+  await page.evaluate(() => {
+    const form = document.querySelector('[data-testid="create-key-form"]').closest('section');
+    const bar = document.querySelector('header').getBoundingClientRect().height;
+    window.scrollBy(0, form.getBoundingClientRect().top - bar - 12);
+  });
   await shot('create-key', page.locator('section', { has: page.getByTestId('create-key-form') }));
   await page.getByTestId('create-other-account').first().uncheck();
 
@@ -106,10 +111,14 @@ try {
   const mrk = await page
     .locator('[data-testid="world-key"]', { hasText: 'alias/global' })
     .getAttribute('data-key-id');
-  const replicated = await page.evaluate(async () => true).catch(() => false);
-  void replicated;
+  await page
+    .getByTestId('create-multi-region')
+    .uncheck()
+    .catch(() => undefined);
+  await page.locator('input[name="regionality"]').first().check();
+  await createKey('retiring', 'Scheduled for deletion');
   await page.getByTestId('speed-0.5').click();
-  await page.locator('[data-testid="world-key"]', { hasText: 'alias/orders-eu' }).first().click();
+  await page.locator('[data-testid="world-key"]', { hasText: 'alias/retiring' }).first().click();
   const schedule = page.getByTestId('detail-schedule-deletion');
   if (await schedule.count()) {
     await schedule.click();

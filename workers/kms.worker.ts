@@ -29,6 +29,7 @@ import {
   callerForIdentity,
 } from '../src/kms/index.ts';
 import { openIdbStore } from '../src/kms/store/idbStore.ts';
+import { parseCiphertext } from '../src/kms/crypto/ciphertextBlob.ts';
 import {
   MAX_WINDOW,
   TrailIndex,
@@ -357,10 +358,24 @@ const SEALING_OPERATIONS = new Set([
   'GenerateDataKeyPairWithoutPlaintext',
 ]);
 
+/**
+ * The material a symmetric ciphertext names in its header (Encrypt's response has no KeyMaterialId;
+ * the ciphertext itself says which version sealed it). Undefined for anything else.
+ */
+function sealedMaterialId(blob: unknown): string | undefined {
+  if (!(blob instanceof Uint8Array)) return undefined;
+  try {
+    return parseCiphertext(blob).materialId;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Counts which material a successful call's output says it used (`KeyMaterialId` and kin). */
 function tallyMaterial<T>(operation: string, output: T): T {
   const o = output as Record<string, unknown>;
-  if (SEALING_OPERATIONS.has(operation)) countUse(o.KeyId, o.KeyMaterialId, 'encrypted');
+  if (SEALING_OPERATIONS.has(operation))
+    countUse(o.KeyId, o.KeyMaterialId ?? sealedMaterialId(o.CiphertextBlob), 'encrypted');
   else if (operation === 'Decrypt') countUse(o.KeyId, o.KeyMaterialId, 'decrypted');
   else if (operation === 'ReEncrypt') {
     countUse(o.SourceKeyId, o.SourceKeyMaterialId, 'decrypted');

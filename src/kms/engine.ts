@@ -167,7 +167,8 @@ export class KmsEngine {
       this.#world.aliases = new Map(next.aliases.map((a) => [a.aliasArn, structuredClone(a)]));
       this.#world.identities = new Map((next.identities ?? []).map((i) => [i.arn, structuredClone(i)]));
       this.#world.resources = new Map((next.resources ?? []).map((r) => [r.arn, structuredClone(r)]));
-      this.#trail = structuredClone([...next.trail]);
+      // CloudTrail records are never changed once written, so the trail can be shared, not copied.
+      this.#trail = [...next.trail];
       this.#clock = new SimulatedClock(clock);
       this.#emit({ type: 'reset' });
     });

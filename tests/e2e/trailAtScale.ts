@@ -4,9 +4,8 @@ import type { CloudTrailRecord } from '../../src/kms/index.ts';
 export const EVENTS = 100_000;
 const ACCOUNT = '111122223333';
 const START = Date.UTC(2026, 0, 5, 8, 0, 0);
-const KEY_IDS = Array.from(
-  { length: 8 },
-  (_, i) => `${String(i + 1).repeat(8)}-1234-4abc-8def-0123456789ab`.slice(0, 36),
+const KEY_IDS = Array.from({ length: 8 }, (_, i) =>
+  `${String(i + 1).repeat(8)}-1234-4abc-8def-0123456789ab`.slice(0, 36),
 );
 const OPS = ['Encrypt', 'Decrypt', 'GenerateDataKey', 'DescribeKey', 'Sign', 'ReEncrypt'] as const;
 
@@ -79,4 +78,3 @@ export function workspaceFile(events = EVENTS): string {
     world: { keys: [], aliases: [], trail, clock: { simAnchor: now, realAnchor: Date.now(), running: true } },
   });
 }
-

@@ -61,7 +61,7 @@ describe('the CloudTrail viewer with 100,000 events', () => {
       // 1. Jumps: set scrollTop, wait until the row at the new top is drawn with its data.
       const jumps: number[] = [];
       const total = Math.round(list.scrollHeight / ROW);
-      for (let k = 0; k < 40; k++) {
+      for (let k = 0; k < 25; k++) {
         const position = Math.floor(((k * 7919) % 1000) * (total / 1000));
         const t0 = performance.now();
         list.scrollTop = position * ROW;
@@ -74,13 +74,13 @@ describe('the CloudTrail viewer with 100,000 events', () => {
         jumps.push(performance.now() - t0);
         maxRows = Math.max(maxRows, rowsInDom());
       }
-      // 2. A fling: 240 frames scrolling 600 px each, timing every frame.
+      // 2. A fling: 150 frames scrolling 600 px each, timing every frame.
       list.scrollTop = 0;
       await frame();
       const frames: number[] = [];
       let blank = 0;
       let last = await frame();
-      for (let k = 0; k < 240; k++) {
+      for (let k = 0; k < 150; k++) {
         list.scrollTop += 600;
         const now = await frame();
         frames.push(now - last);
@@ -108,7 +108,7 @@ describe('the CloudTrail viewer with 100,000 events', () => {
     console.log(
       `trail at scale: ${result.total} rows, at most ${result.maxRows} in the DOM\n` +
         `  jump to any position → row drawn: ${fmt(jumps)}\n` +
-        `  fling (600 px per frame, 240 frames): frame ${fmt(frames)}; ${result.blank} frames showed placeholders`,
+        `  fling (600 px per frame, 150 frames): frame ${fmt(frames)}; ${result.blank} frames showed placeholders`,
     );
     expect(result.total).toBe(EVENTS);
     expect(result.maxRows).toBeLessThanOrEqual(60);
@@ -132,9 +132,11 @@ describe('the CloudTrail viewer with 100,000 events', () => {
     const rows = page.locator('[data-testid="trail-record"]');
     await expect(rows.first().getAttribute('data-error-code')).resolves.toBe('AccessDeniedException');
     await rows.first().click();
-    await expect(page.getByTestId('trail-json').textContent()).resolves.toContain(
-      '"errorCode": "AccessDeniedException"',
-    );
+    // An old record is not in the page's tail: the worker sends it.
+    await page
+      .getByTestId('trail-json')
+      .filter({ hasText: '"errorCode": "AccessDeniedException"' })
+      .waitFor();
     await page.getByTestId('trail-filter-error').selectOption('');
   });
 

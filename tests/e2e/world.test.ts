@@ -180,9 +180,13 @@ describe('the world view in Chromium', () => {
   it('shows both accounts and the AWS services at the edge of the world', async () => {
     expect(await page.getByTestId('edge-account').count()).toBe(2);
     expect(await page.getByTestId('edge-service').count()).toBeGreaterThanOrEqual(4);
-    await page.locator('[data-testid="edge-account"][data-account="444455556666"] [data-testid="principal"]').click();
+    await page
+      .locator('[data-testid="edge-account"][data-account="444455556666"] [data-testid="principal"]')
+      .click();
     await expect(page.locator('#create-key-title').textContent()).resolves.toContain('444455556666');
-    await page.locator('[data-testid="edge-account"][data-account="111122223333"] [data-testid="principal"]').click();
+    await page
+      .locator('[data-testid="edge-account"][data-account="111122223333"] [data-testid="principal"]')
+      .click();
   });
 
   it('deletes a workspace after confirmation', async () => {

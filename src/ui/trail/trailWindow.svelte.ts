@@ -49,12 +49,14 @@ export class TrailRows {
     const end = to + FETCH_MARGIN;
     this.#pending = { from: start, to: end, key, state };
     const seq = ++this.#seq;
-    void this.#lab().trailWindow(filter, start, end - start).then((next) => {
-      if (seq !== this.#seq) return;
-      this.#pending = null;
-      this.#filterKey = key;
-      this.#stateSeen = state;
-      this.window = next;
-    });
+    void this.#lab()
+      .trailWindow(filter, start, end - start)
+      .then((next) => {
+        if (seq !== this.#seq) return;
+        this.#pending = null;
+        this.#filterKey = key;
+        this.#stateSeen = state;
+        this.window = next;
+      });
   }
 }

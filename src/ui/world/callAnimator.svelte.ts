@@ -140,6 +140,7 @@ export class CallAnimator {
     const next = [...this.flying];
     for (const f of this.#waiting.splice(0, room)) {
       // The lowest lane no packet from the same starting point is using.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local scratch set, not state
       const used = new Set(next.filter((x) => x.stops[0] === f.stops[0]).map((x) => x.lane));
       let lane = 0;
       while (used.has(lane)) lane++;
