@@ -2,6 +2,7 @@
 // line `N passed, N failed` that CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { chromiumPath, ensureDependencies } from './ensure-deps.mjs';
 
 ensureDependencies();
@@ -9,6 +10,15 @@ if (!existsSync(chromiumPath()))
   console.warn(
     `warning: no Chromium at ${chromiumPath()}; browser tests will fail (set CHROME_PATH or apt-get install chromium)`,
   );
+
+// One production build serves every browser test file (tests/e2e/harness.ts reads KMS_LAB_DIST).
+const dist = resolve('.e2e-dist');
+const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'production' },
+});
+if (built.status === 0) process.env.KMS_LAB_DIST = dist;
+else console.warn('warning: the shared build failed; each browser test file will build on its own');
 
 const report = '.vitest-report.json';
 rmSync(report, { force: true });

@@ -19,14 +19,18 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const outDir = mkdtempSync(join(tmpdir(), 'kms-lab-dist-'));
-  // Vitest sets NODE_ENV=test, which would make Vite and Svelte build in development mode.
-  const previous = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  } finally {
-    process.env.NODE_ENV = previous;
+  // `npm test` builds once for every e2e file and names the folder; alone, a file builds its own.
+  const prebuilt = process.env.KMS_LAB_DIST;
+  const outDir = prebuilt ?? mkdtempSync(join(tmpdir(), 'kms-lab-dist-'));
+  if (!prebuilt) {
+    // Vitest sets NODE_ENV=test, which would make Vite and Svelte build in development mode.
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
   }
   const server: PreviewServer = await preview({
     root: ROOT,
@@ -68,7 +72,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await browser.close();
       await server.close();
-      rmSync(outDir, { recursive: true, force: true });
+      if (!prebuilt) rmSync(outDir, { recursive: true, force: true });
     },
   };
 }
