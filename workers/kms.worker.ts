@@ -17,6 +17,8 @@ import {
   type CallSource,
   type CallTrace,
   type CloudTrailRecord,
+  type ClusterView,
+  type CustomKeyStoreView,
   type Kms,
   type KmsEvent,
   type OperationInput,
@@ -26,9 +28,13 @@ import {
   type Principal,
   type ScheduledEvent,
   type Tag,
+  type XksProxyView,
   callerForIdentity,
 } from '../src/kms/index.ts';
 import { openIdbStore } from '../src/kms/store/idbStore.ts';
+import { SERVICE_PREFIXES, serviceOperations, type ServiceName } from '../src/kms/services/index.ts';
+import { methodName, SERVICE_CLIENTS, serviceClientDeclarations } from '../src/kms/services/clients.ts';
+import type { ServiceResourceView } from '../src/kms/services/views.ts';
 import { parseCiphertext } from '../src/kms/crypto/ciphertextBlob.ts';
 import {
   MAX_WINDOW,
@@ -39,6 +45,8 @@ import {
 } from './trailQuery.ts';
 import { MirrorStore, worldOf, type WorldState } from './worldHistory.ts';
 import { handleJsonRequest } from '../src/kms/protocol/jsonProtocol.ts';
+import * as learn from './learnSide.ts';
+import type { Answer, Exam, ExamResult, Grade } from '../src/learn/index.ts';
 import {
   completeCliLine,
   listFiles,
@@ -50,6 +58,25 @@ import {
 } from './runner/kmsSide.ts';
 
 export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+export type { ServiceResourceView } from '../src/kms/services/views.ts';
+
+/** A simulated service's SDK client for scripts: its variable, API prefix and methods. */
+export interface ServiceClientInfo {
+  /** The script's variable (`s3`, `secretsManager`). */
+  readonly client: string;
+  /** The API prefix (`s3`, `secretsmanager`). */
+  readonly service: string;
+  /** Method (`putObject`) → operation (`PutObject`). */
+  readonly methods: Readonly<Record<string, string>>;
+}
+export type {
+  ChallengeOutline,
+  LearnCatalog,
+  LearnKind,
+  LearnStatus,
+  LessonOutline,
+  SharePreview,
+} from './learnSide.ts';
 
 /** A scratchpad script's SDK request, as the KMS worker answers it (the AWS JSON 1.1 wire shape). */
 export interface WireReply {
@@ -263,6 +290,12 @@ export interface LabState {
   readonly history: HistoryState;
   /** IAM users and roles of every account. */
   readonly identities: readonly IdentitySummary[];
+  /** CloudHSM clusters of every account and Region, their HSMs by AZ (material IDs only). */
+  readonly clusters: readonly ClusterView[];
+  /** Custom key stores of every account and Region (no password, no XKS secret). */
+  readonly customKeyStores: readonly CustomKeyStoreView[];
+  /** Simulated XKS proxies and their external keys (no secrets, no material). */
+  readonly xksProxies: readonly XksProxyView[];
 }
 
 /**
@@ -271,7 +304,9 @@ export interface LabState {
  */
 export type LabEvent =
   | (Extract<KmsEvent, { type: 'call' }> & { readonly request?: CallRequest })
-  | Exclude<KmsEvent, { type: 'call' }>;
+  | Exclude<KmsEvent, { type: 'call' }>
+  /** The active lesson's or challenge's steps changed (or it was closed: `null`). */
+  | { readonly type: 'learn'; readonly status: learn.LearnStatus | null };
 
 export interface CallRequest {
   readonly operation: string;
@@ -321,7 +356,8 @@ function forward(e: LabEvent) {
 function onEngineEvent(e: KmsEvent) {
   if (e.type === 'call') {
     if (e.trace.outcome === 'success' && e.records.some((r) => !r.readOnly)) dirty = true;
-    if (current && !current.trace) {
+    // A service call's own KMS calls (viaService) come first; the request belongs to the service call.
+    if (current && !current.trace && !e.trace.viaService) {
       current.trace = e.trace;
       forward({ ...e, request: current.request });
       return;
@@ -420,7 +456,17 @@ async function ready(): Promise<Open> {
   return opening;
 }
 
+/** Re-checks the active lesson's steps after a call or event, telling the page when they changed. */
+async function checkLearn() {
+  try {
+    if (await learn.check()) forward({ type: 'learn', status: learn.learnStatus() });
+  } catch (e) {
+    console.error(e);
+  }
+}
+
 async function remember() {
+  await checkLearn();
   if (!dirty || !open) return;
   dirty = false;
   if (open.store.unsure) open.store.resync(await open.kms.snapshot());
@@ -526,6 +572,9 @@ function labState({ kms, name }: Open): LabState {
     trailLength: kms.trail().length,
     history: { canUndo: historyIndex > 0, canRedo: historyIndex < history.length - 1, size: history.length },
     identities: identitySummaries(kms),
+    clusters: kms.clusters(),
+    customKeyStores: kms.customKeyStores(),
+    xksProxies: kms.xksProxies(),
   };
 }
 
@@ -582,6 +631,45 @@ function trailDeliveryState(): TrailDeliveryState {
   };
 }
 
+/** Opens the workspace `name` (creating it), closing the one open before (inside `serial`). */
+async function switchTo(name: string): Promise<Open> {
+  if (!WORKSPACE_NAME.test(name)) throw new Error(`"${name}" is not a valid workspace name.`);
+  if (open?.name === name) return open;
+  const previous = open ?? (opening ? await opening : null);
+  previous?.off();
+  previous?.store.close();
+  if (learn.learnStatus()) {
+    learn.detach();
+    forward({ type: 'learn', status: null });
+  }
+  open = null;
+  opening = openWorkspace(name);
+  open = await opening;
+  delivery = null;
+  forward({ type: 'reset' });
+  return open;
+}
+
+/** A workspace name not used yet in this browser: `base`, else `base-2`, `base-3`, … */
+async function freshName(base: string): Promise<string> {
+  const dbs = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
+  const taken = new Set(dbs.map((d) => d.name ?? ''));
+  const stem = base.replace(/[^A-Za-z0-9 _.-]/g, '-').slice(0, 34) || 'workspace';
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? stem : `${stem}-${i}`;
+    if (!taken.has(dbNameOf(name)) && name !== open?.name) return name;
+  }
+}
+
+/** After a start world was loaded: it is the first entry of the undo history. */
+async function startHistoryHere(o: Open) {
+  if (o.store.unsure) o.store.resync(await o.kms.snapshot());
+  materialUse.clear();
+  history = [{ world: o.store.state, trail: o.kms.trail() }];
+  historyIndex = 0;
+  dirty = false;
+}
+
 async function replaceWorld(world: PersistedWorld | undefined) {
   const o = await ready();
   await o.kms.restore(world);
@@ -602,19 +690,7 @@ async function travelTo(index: number) {
 const api = {
   /** Opens the workspace `name` (creating it), closing the one open before. */
   open(name: string = DEFAULT_WORKSPACE): Promise<LabState> {
-    return serial(async () => {
-      if (!WORKSPACE_NAME.test(name)) throw new Error(`"${name}" is not a valid workspace name.`);
-      if (open?.name === name) return labState(open);
-      const previous = open ?? (opening ? await opening : null);
-      previous?.off();
-      previous?.store.close();
-      open = null;
-      opening = openWorkspace(name);
-      open = await opening;
-      delivery = null;
-      forward({ type: 'reset' });
-      return labState(open);
-    });
+    return serial(async () => labState(await switchTo(name)));
   },
 
   /** Names of the workspaces stored in this browser, the default one first. */
@@ -685,6 +761,247 @@ const api = {
         await remember();
       }
     });
+  },
+
+  /**
+   * Calls the simulated AWS CloudHSM v2 API (`CreateCluster`, `CreateHsm`, `InitializeCluster`, …)
+   * in the caller's account and Region; like `call`, it never rejects for an AWS error.
+   */
+  cloudHsm(operation: string, input: Record<string, unknown>, caller: CallerInput): Promise<CallResult> {
+    return serial(async () => {
+      const o = await ready();
+      current = { request: { operation: `cloudhsm:${operation}`, input } };
+      const mine = current;
+      try {
+        const output = await o.kms.cloudHsm(operation, input, callerContext(caller));
+        return { ok: true as const, output, requestId: mine.trace?.requestId };
+      } catch (e) {
+        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
+      } finally {
+        current = null;
+        await remember();
+      }
+    });
+  },
+
+  /**
+   * Runs a lab control (`ActivateCluster`, `SetKmsUserPassword`, the faults `StopHsm`,
+   * `LoseAvailabilityZone`, `DisconnectCustomKeyStore`, …) as the caller's account root in its
+   * Region. Traced but not logged in CloudTrail; it never rejects for an AWS error.
+   */
+  lab(operation: string, input: Record<string, unknown>, caller: CallerInput): Promise<CallResult> {
+    return serial(async () => {
+      const o = await ready();
+      current = { request: { operation: `lab:${operation}`, input } };
+      const mine = current;
+      try {
+        const output = await o.kms.lab(operation, input, callerContext(caller));
+        // No CloudTrail record marks the world as changed: a lab control always may have.
+        dirty = true;
+        return { ok: true as const, output, requestId: mine.trace?.requestId };
+      } catch (e) {
+        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
+      } finally {
+        current = null;
+        await remember();
+      }
+    });
+  },
+
+  // ---- lessons, challenges, share links (workers/learnSide.ts) ------------------------------------
+
+  /** Lesson and challenge outlines (text only) in `locale`, and the locales there are. */
+  learnCatalog(locale = 'en'): learn.LearnCatalog {
+    return learn.catalog(locale);
+  },
+
+  /**
+   * Opens a NEW workspace holding the start world of a lesson or hands-on challenge (scenario, then
+   * its trusted setup) and follows its steps. The workspace open before is left as it was.
+   */
+  startLearn(kind: learn.LearnKind, id: string): Promise<{ workspace: string; status: learn.LearnStatus }> {
+    return serial(async () => {
+      const o = await switchTo(await freshName(id));
+      await learn.loadStart(o.kms, kind, id);
+      await startHistoryHere(o);
+      const status = await learn.attach(o.kms, o.name, kind, id, o.kms.trail().length);
+      forward({ type: 'reset' });
+      forward({ type: 'learn', status });
+      return { workspace: o.name, status };
+    });
+  },
+
+  /** Follows a lesson or challenge bound to the open workspace (after a reload or a switch). */
+  attachLearn(kind: learn.LearnKind, id: string, trailIndex: number): Promise<learn.LearnStatus> {
+    return serial(async () => {
+      const o = await ready();
+      const status = await learn.attach(o.kms, o.name, kind, id, trailIndex);
+      forward({ type: 'learn', status });
+      return status;
+    });
+  },
+
+  /** Stops following a lesson on the open workspace. */
+  detachLearn(): Promise<void> {
+    return serial(async () => {
+      learn.detach();
+      forward({ type: 'learn', status: null });
+    });
+  },
+
+  learnStatus(): learn.LearnStatus | null {
+    return learn.learnStatus();
+  },
+
+  /** Puts the active lesson's world back to its start (same workspace) with every step unmet. */
+  resetLearn(): Promise<learn.LearnStatus> {
+    return serial(async () => {
+      const status = await learn.resetActive();
+      await startHistoryHere(await ready());
+      forward({ type: 'reset' });
+      forward({ type: 'learn', status });
+      return status;
+    });
+  },
+
+  /** Replays the solution on the reset start world, call by call (`delayMs` between calls). */
+  showSolution(delayMs = 500): Promise<{ status: learn.LearnStatus; error?: string; calls: number }> {
+    return serial(async () => {
+      const r = await learn.replaySolution(delayMs, (status) => forward({ type: 'learn', status }));
+      dirty = true;
+      await remember();
+      forward({ type: 'learn', status: r.status });
+      return r;
+    });
+  },
+
+  /** Grades the open hands-on challenge on the world as it is. */
+  gradeHandsOn(): Promise<Grade> {
+    return serial(() => learn.gradeActive());
+  },
+
+  gradeQuestion(id: string, answer: Answer): Grade {
+    return learn.gradeQuestion(id, answer);
+  },
+
+  drawExam(count: number, startedAt: number, seed?: number): Exam {
+    return learn.drawExam(count, startedAt, seed);
+  },
+
+  scoreExam(exam: Exam, answers: Record<string, { answer: Answer; at: number }>): ExamResult {
+    return learn.scoreExam(exam, answers);
+  },
+
+  /** What a `#s=`/`#embed=` hash would load (never loads or runs anything); null for no link. */
+  previewShareLink(hash: string): Promise<learn.SharePreview | null> {
+    return learn.previewLink(hash);
+  },
+
+  /**
+   * Loads a share link's world into a NEW workspace (its clock, its scenario; its lesson or challenge
+   * followed). The script is returned as text for the scratchpad: nothing runs.
+   */
+  openShareLink(hash: string): Promise<{
+    workspace: string;
+    script?: string;
+    kind?: learn.LearnKind;
+    id?: string;
+    trailIndex: number;
+  }> {
+    return serial(async () => {
+      const link = await learn.decodeLink(hash);
+      if (!link) throw new Error('This address holds no share link.');
+      const s = link.scenario;
+      const o = await switchTo(await freshName(s.lessonId ?? s.challengeId ?? 'shared'));
+      const trailIndex = await learn.loadWorld(
+        o.kms,
+        s.world,
+        s.clock ? Date.parse(s.clock) : Date.now(),
+      );
+      await startHistoryHere(o);
+      forward({ type: 'reset' });
+      const kind = s.lessonId ? 'lesson' : s.challengeId ? 'challenge' : undefined;
+      const id = s.lessonId ?? s.challengeId;
+      const handsOn = kind === 'challenge' && id && learn.catalog().challenges.find((c) => c.id === id)?.kind === 'hands-on';
+      if (kind && id && (kind === 'lesson' || handsOn))
+        forward({ type: 'learn', status: await learn.attach(o.kms, o.name, kind, id, trailIndex) });
+      return {
+        workspace: o.name,
+        trailIndex,
+        ...(s.script !== undefined ? { script: s.script } : {}),
+        ...(kind && id ? { kind, id } : {}),
+      };
+    });
+  },
+
+  /** A `#s=`/`#embed=` hash for the open workspace's world, `script`, active lesson and clock. */
+  makeShareLink(options: {
+    script?: string;
+    title?: string;
+    mode?: 'share' | 'embed';
+  }): Promise<{ hash: string; omitted: readonly string[] }> {
+    return serial(async () => learn.makeLink((await ready()).kms, options));
+  },
+
+  /**
+   * Calls a simulated AWS service that uses KMS (`s3`, `PutObject`, { … }) as the caller; the
+   * service calls KMS on the caller's behalf. Like `call`, it never rejects for an AWS error; a
+   * KMS denial's explanation names the missing permission. Text given for a blob member at the
+   * top level (`Body`, `SecretBinary`) is sent as its UTF-8 bytes, as the SDKs do.
+   */
+  service(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    caller: CallerInput,
+  ): Promise<CallResult> {
+    return serial(async () => {
+      const o = await ready();
+      const name = `${service}:${operation}`;
+      const spec = serviceOperations.find((s) => s.name === name);
+      if (!(SERVICE_PREFIXES as readonly string[]).includes(service) || !spec)
+        return {
+          ok: false as const,
+          error: { code: 'UnknownOperationException', message: `The lab simulates no ${name}.` },
+        };
+      const body: Record<string, unknown> =
+        input && typeof input === 'object' && !Array.isArray(input) ? { ...input } : {};
+      for (const [k, shape] of Object.entries(spec.input.members))
+        if (shape.type === 'blob' && typeof body[k] === 'string')
+          body[k] = new TextEncoder().encode(body[k] as string);
+      current = { request: { operation: name, input: body } };
+      const mine = current;
+      try {
+        const output = await o.kms.service(service as ServiceName, operation, body, callerContext(caller));
+        return { ok: true as const, output, requestId: mine.trace?.requestId };
+      } catch (e) {
+        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
+      } finally {
+        current = null;
+        await remember();
+      }
+    });
+  },
+
+  /** The simulated services' resources (buckets, objects, volumes, …) without key material. */
+  async serviceResources(): Promise<ServiceResourceView[]> {
+    return (await ready()).kms.serviceResources();
+  },
+
+  /** The SDK-shaped clients scripts get (`s3.putObject`, `ec2.createVolume`, …). */
+  serviceClients(): ServiceClientInfo[] {
+    return SERVICE_PREFIXES.map((service) => ({
+      client: SERVICE_CLIENTS[service],
+      service,
+      methods: Object.fromEntries(
+        serviceOperations
+          .filter((s) => s.name.startsWith(`${service}:`))
+          .map((s) => {
+            const action = s.name.slice(service.length + 1);
+            return [methodName(action), action];
+          }),
+      ),
+    }));
   },
 
   /** The trail bucket's files and how far the trail delivered. */
@@ -861,7 +1178,7 @@ const api = {
 
   /** The scratchpad editor's declarations for `@aws-sdk/client-kms` and the lab's globals. */
   sdkTypes(): string {
-    return sdkDeclarations();
+    return `${sdkDeclarations()}\n${SERVICE_GLOBALS}${serviceClientDeclarations()}`;
   },
 
   /**
@@ -938,5 +1255,13 @@ const api = {
 };
 
 export type KmsWorkerApi = typeof api;
+
+const SERVICE_GLOBALS = `
+/*
+ * SDK-shaped clients of the simulated AWS services that use KMS, acting like \`kms\` (the lab's
+ * Region and principal): \`await s3.putObject({ Bucket, Key, Body: 'text' })\`. Each service calls
+ * KMS on your behalf (kms:ViaService), so you need both its permission and the KMS key's.
+ */
+`;
 
 Comlink.expose(api);

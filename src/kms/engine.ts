@@ -304,9 +304,14 @@ export class KmsEngine {
       }
 
       stage = 'authorization';
-      const decisions = (targets.length ? targets : [{ key: undefined, action: op.action }]).map(
-        ({ key, action }) =>
-          this.#authorizer.authorize({ action, caller, key, input, tx, now, resource: op.resource?.(ctx) }),
+      // An operation on keys that also names a resource of its own (an alias) is authorized on both.
+      const resourceToo = targets.length > 0 && op.resource !== undefined;
+      const requests = [
+        ...targets,
+        ...(targets.length === 0 || resourceToo ? [{ key: undefined, action: op.action }] : []),
+      ];
+      const decisions = requests.map(({ key, action }) =>
+        this.#authorizer.authorize({ action, caller, key, input, tx, now, resource: op.resource?.(ctx) }),
       );
       const denied = decisions.find((d) => !d.allowed);
       authorization = {

@@ -27,6 +27,7 @@ import type {
   WireReply,
   LabEvent,
   LabState,
+  LearnStatus,
   RegionKeys,
   TamperAction,
   TrailDeliveryState,
@@ -117,6 +118,8 @@ export class Lab {
   selection = $state.raw<Selection | null>(null);
   /** Workspaces stored in this browser. */
   workspaces = $state.raw<readonly string[]>([]);
+  /** The lesson or hands-on challenge followed in the open workspace, and its step states. */
+  learnStatus = $state.raw<LearnStatus | null>(null);
   /** Set when the worker cannot open the world (e.g. IndexedDB unavailable). */
   fatal = $state<string | null>(null);
   /** Wall time (ms) at which `state.now` was read, to let the simulated clock run in between. */
@@ -169,6 +172,11 @@ export class Lab {
     }
   }
 
+  /** The KMS worker, for the lesson, challenge and share-link methods (src/ui/learn, src/ui/share). */
+  get worker(): Comlink.Remote<KmsWorkerApi> {
+    return this.#api;
+  }
+
   get accountId(): string {
     return this.principal.accountId;
   }
@@ -219,6 +227,45 @@ export class Lab {
   async iam(operation: string, input: Record<string, unknown>): Promise<CallResult> {
     const result = await this.#api.iam(operation, input, {
       region: this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+      source: 'console',
+    });
+    this.#attachResult(result);
+    await this.refresh();
+    return result;
+  }
+
+  /**
+   * Calls the simulated AWS CloudHSM v2 API (`CreateCluster`, `CreateHsm`, …) as the current
+   * principal, in the current Region unless `options.region` names another.
+   */
+  async cloudHsm(
+    operation: string,
+    input: Record<string, unknown>,
+    options: { readonly region?: string } = {},
+  ): Promise<CallResult> {
+    const result = await this.#api.cloudHsm(operation, input, {
+      region: options.region ?? this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+      source: 'console',
+    });
+    this.#attachResult(result);
+    await this.refresh();
+    return result;
+  }
+
+  /**
+   * Runs a lab control (cluster set-up such as `ActivateCluster`, or a fault such as `StopHsm`,
+   * `LoseAvailabilityZone`) as the acting account's root, in the current Region unless
+   * `options.region` names another.
+   */
+  async labControl(
+    operation: string,
+    input: Record<string, unknown>,
+    options: { readonly region?: string } = {},
+  ): Promise<CallResult> {
+    const result = await this.#api.lab(operation, input, {
+      region: options.region ?? this.region,
       principal: $state.snapshot(this.principal) as Principal,
       source: 'console',
     });
@@ -439,6 +486,10 @@ export class Lab {
   }
 
   #onEvent(e: LabEvent) {
+    if (e.type === 'learn') {
+      this.learnStatus = e.status;
+      return;
+    }
     if (e.type === 'reset') {
       this.#resetTrail = true;
       if (this.selection?.kind === 'call') this.selection = null;
@@ -452,7 +503,7 @@ export class Lab {
         ...(early ? (early.ok ? { response: early.output } : { error: early.error }) : {}),
       };
       this.calls = [...this.calls.slice(-(CALL_LOG_LIMIT - 1)), entry];
-      this.animator.enqueue(e.trace, (arn) => this.keyByArn(arn) !== undefined);
+      this.animator.enqueue(e.trace, (arn) => this.keyByArn(arn) !== undefined, e.request?.input);
     } else if (e.type === 'serviceEvent') {
       this.animator.enqueueService(e.event, e.records[0]?.eventID ?? `${e.event.kind}:${e.event.at}`);
     }

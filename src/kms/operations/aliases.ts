@@ -3,6 +3,7 @@ import { aliasArn } from '../model/identifiers.ts';
 import type { KeyRecord } from '../model/key.ts';
 import { StateRules } from '../model/keyState.ts';
 import { paginate } from './paginate.ts';
+import type { CallContext } from './context.ts';
 import type { OperationFamily } from './registry.ts';
 import { S } from './shape.ts';
 import { AWS_MANAGED_KEY_SERVICES } from '../world/awsManagedKeys.ts';
@@ -24,6 +25,22 @@ function checkAliasName(name: string, verb: 'create' | 'update' | 'delete') {
 const keyType = (k: KeyRecord) =>
   k.keySpec === 'SYMMETRIC_DEFAULT' ? 'SYMMETRIC' : k.keySpec.startsWith('HMAC_') ? 'HMAC' : 'ASYMMETRIC';
 
+/** The alias named in the request, as an ARN of the caller's account and Region. */
+const requestAlias = (ctx: CallContext) => aliasArn(ctx.region, ctx.accountId, ctx.input.AliasName);
+
+/** The key an existing alias points to (the key whose key policy must also allow the call). */
+function aliasTarget(ctx: CallContext): KeyRecord {
+  const arn = requestAlias(ctx);
+  const alias = ctx.tx.alias(arn);
+  const key = alias && ctx.tx.keysIn(ctx.accountId, ctx.region).find((k) => k.keyId === alias.targetKeyId);
+  if (!key) throw Err.NotFound(`Alias ${arn} is not found.`);
+  return key;
+}
+
+/*
+ * Alias operations are authorized twice, as in AWS: on the alias resource by IAM policy only
+ * (`resource`), and on each key involved by its key policy (the key targets).
+ */
 export const aliasOperations: OperationFamily = [
   {
     name: 'CreateAlias',
@@ -32,6 +49,7 @@ export const aliasOperations: OperationFamily = [
     mutates: true,
     input: S.struct({ AliasName: S.aliasName, TargetKeyId: S.keyId }, ['AliasName', 'TargetKeyId']),
     validate: (input) => checkAliasName(input.AliasName as string, 'create'),
+    resource: requestAlias,
     keys: [
       {
         role: 'key',
@@ -72,7 +90,9 @@ export const aliasOperations: OperationFamily = [
     mutates: true,
     input: S.struct({ AliasName: S.aliasName, TargetKeyId: S.keyId }, ['AliasName', 'TargetKeyId']),
     validate: (input) => checkAliasName(input.AliasName as string, 'update'),
+    resource: requestAlias,
     keys: [
+      { role: 'current', forms: 'K', resolve: aliasTarget, state: StateRules.any },
       { role: 'key', field: 'TargetKeyId', forms: 'K', state: StateRules.any, customerManagedOnly: true },
     ],
     handler(ctx) {
@@ -98,13 +118,10 @@ export const aliasOperations: OperationFamily = [
     mutates: true,
     input: S.struct({ AliasName: S.aliasName }, ['AliasName']),
     validate: (input) => checkAliasName(input.AliasName as string, 'delete'),
+    resource: requestAlias,
+    keys: [{ role: 'key', forms: 'K', resolve: aliasTarget, state: StateRules.any }],
     handler(ctx) {
-      const arn = aliasArn(ctx.region, ctx.accountId, ctx.input.AliasName);
-      const alias = ctx.tx.alias(arn);
-      if (!alias) throw Err.NotFound(`Alias ${arn} is not found.`);
-      const key = ctx.tx.keysIn(ctx.accountId, ctx.region).find((k) => k.keyId === alias.targetKeyId);
-      if (key) ctx.keys.key = key;
-      ctx.tx.deleteAlias(arn);
+      ctx.tx.deleteAlias(requestAlias(ctx));
       return {};
     },
   },
