@@ -22,6 +22,7 @@ import {
   serviceOperations,
   type ServiceName,
 } from './services/index.ts';
+import { serviceResourceViews, type ServiceResourceView } from './services/views.ts';
 import { customKeyStoreConnection } from './cloudhsm/keyStores.ts';
 import { cloudHsmLabOperations } from './cloudhsm/labOperations.ts';
 import { CLUSTER_KIND, KEY_STORE_KIND, type ClusterData, type CustomKeyStoreData } from './cloudhsm/model.ts';
@@ -67,6 +68,7 @@ export {
 export type { AccessExplanation, DecidingRule } from './access/evaluate.ts';
 export * as services from './services/index.ts';
 export type { ServiceName } from './services/index.ts';
+export type * from './services/views.ts';
 export type { ClusterView, HsmView, CustomKeyStoreView } from './cloudhsm/views.ts';
 export { CLOUDHSM_FAULTS, type CloudHsmFault } from './cloudhsm/labOperations.ts';
 export { XKS_FAULTS, type XksFault } from './xks/labOperations.ts';
@@ -206,6 +208,12 @@ export interface Kms {
   /** The simulated services' operation names (`s3:PutObject`, `ec2:CreateVolume`, …). */
   serviceOperations(): string[];
   /**
+   * The simulated services' resources of every account and Region (buckets, objects, volumes,
+   * snapshots, DB instances, clusters, parameters, secrets), oldest first: settings, keys and
+   * counters only — never data keys, bucket keys or encrypted values.
+   */
+  serviceResources(): ServiceResourceView[];
+  /**
    * Lab controls (cloudhsm/labOperations.ts), traced but not logged in CloudTrail, run as the
    * caller's account root in the caller's Region: cluster setup (`ActivateCluster`,
    * `SetKmsUserPassword`) and faults (`StopHsm`, `StartHsm`, `LoseAvailabilityZone`,
@@ -290,6 +298,7 @@ export async function createKms(options: CreateKmsOptions): Promise<Kms> {
       return engine.call(`${service}:${op.replace(/^[a-z0-9]+:/, '')}`, input, caller ?? fallback);
     },
     serviceOperations: () => engine.operationNames().filter(isServiceOperation),
+    serviceResources: () => engine.view((tx) => structuredClone(serviceResourceViews(tx, engine.now()))),
     lab(op, input, caller) {
       const c = caller ?? fallback;
       return engine.call(`lab:${op.replace(/^lab:/, '')}`, input, {

@@ -29,6 +29,8 @@ import type {
   LabState,
   LearnStatus,
   RegionKeys,
+  ServiceClientInfo,
+  ServiceResourceView,
   TamperAction,
   TrailDeliveryState,
   TrailFacets,
@@ -53,6 +55,8 @@ export type {
   MaterialSummary,
   MaterialUse,
   RegionKeys,
+  ServiceClientInfo,
+  ServiceResourceView,
   TamperAction,
   TrailDeliveryState,
   TrailFacets,
@@ -272,6 +276,48 @@ export class Lab {
     this.#attachResult(result);
     await this.refresh();
     return result;
+  }
+
+  /**
+   * Calls a simulated AWS service that uses KMS (`service('s3', 'PutObject', { … })`) as the
+   * current principal in the current Region (or `options.region`, the destination of a copy);
+   * the service calls KMS on the principal's behalf.
+   */
+  async service(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    options: { readonly region?: string } = {},
+  ): Promise<CallResult> {
+    const result = await this.#api.service(service, operation, input, {
+      region: options.region ?? this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+      source: 'console',
+    });
+    this.#attachResult(result);
+    await this.refresh();
+    return result;
+  }
+
+  /** A scratchpad script's service call (`s3.putObject(…)`), as `principal` in `region`. */
+  serviceScript(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    region: string,
+    principal: Principal,
+  ): Promise<CallResult> {
+    return this.#api.service(service, operation, input, { region, principal, source: 'script' });
+  }
+
+  /** The simulated services' resources of every account and Region, without key material. */
+  serviceResources(): Promise<ServiceResourceView[]> {
+    return this.#api.serviceResources();
+  }
+
+  /** The service clients scripts get (`s3`, `ec2`, …) and their methods. */
+  serviceClients(): Promise<ServiceClientInfo[]> {
+    return this.#api.serviceClients();
   }
 
   /** Runs an AWS CLI line in the workspace's shell, as the acting principal in the current Region. */

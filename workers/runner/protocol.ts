@@ -35,6 +35,17 @@ export type RunnerMessage =
       readonly principal?: string;
     }
   | {
+      /** A service client's call (`s3.putObject(input)` → service `s3`, op `PutObject`). */
+      readonly t: 'service';
+      readonly id: number;
+      readonly service: string;
+      readonly op: string;
+      /** Structured-cloned plain data (bytes as Uint8Array, timestamps as Date). */
+      readonly input: unknown;
+      readonly region: string;
+      readonly principal?: string;
+    }
+  | {
       readonly t: 'log';
       readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug';
       readonly values: ViewValue[];
@@ -57,6 +68,8 @@ export type PageMessage =
       readonly region: string;
       readonly principal: string;
       readonly principals: readonly string[];
+      /** The service clients to define (`s3`, `ec2`, …): variable, API prefix, method → operation. */
+      readonly services?: readonly ServiceClientSpec[];
     }
   | {
       readonly t: 'reply';
@@ -64,6 +77,21 @@ export type PageMessage =
       readonly status: number;
       readonly body: string;
       readonly requestId?: string;
+    }
+  | {
+      readonly t: 'serviceReply';
+      readonly id: number;
+      readonly ok: boolean;
+      readonly output?: unknown;
+      readonly error?: { readonly code: string; readonly message: string };
+      readonly requestId?: string;
     };
+
+/** One service client a script gets (see `ServiceClientInfo` in the KMS worker). */
+export interface ServiceClientSpec {
+  readonly client: string;
+  readonly service: string;
+  readonly methods: Readonly<Record<string, string>>;
+}
 
 export const SCRIPT_URL = 'kms-lab-script.js';

@@ -6,10 +6,17 @@
  */
 import * as sdk from '@aws-sdk/client-kms';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
-import { SCRIPT_URL, type PageMessage, type RunnerMessage, type ViewValue } from './protocol.ts';
+import {
+  SCRIPT_URL,
+  type PageMessage,
+  type RunnerMessage,
+  type ServiceClientSpec,
+  type ViewValue,
+} from './protocol.ts';
 
 const post = (m: RunnerMessage) => (self as unknown as Worker).postMessage(m);
 const pending = new Map<number, (r: Extract<PageMessage, { t: 'reply' }>) => void>();
+const servicePending = new Map<number, (r: Extract<PageMessage, { t: 'serviceReply' }>) => void>();
 let nextId = 1;
 let defaults = { region: 'us-east-1', principal: '', principals: [] as readonly string[] };
 
@@ -82,6 +89,56 @@ class KMS extends sdk.KMS {
 }
 
 const clientModule: Record<string, unknown> = { ...sdk, KMSClient, KMS };
+
+/** A simulated service's error, shaped like an SDK service exception (`name` is AWS's error code). */
+class ServiceException extends Error {
+  readonly $fault = 'client';
+  readonly $metadata: { httpStatusCode: number; requestId?: string };
+  constructor(code: string, message: string, requestId?: string) {
+    super(message);
+    this.name = code;
+    this.$metadata = { httpStatusCode: 400, ...(requestId ? { requestId } : {}) };
+  }
+}
+
+/**
+ * SDK-shaped clients of the simulated services (`s3.putObject({ … })`): each method sends a
+ * `service` message, as `principal` in `region`, and resolves with the output or throws.
+ */
+function serviceClients(specs: readonly ServiceClientSpec[], region: string, principal?: string) {
+  const clients: Record<string, Readonly<Record<string, (input?: unknown) => Promise<unknown>>>> = {};
+  for (const spec of specs) {
+    const methods: Record<string, (input?: unknown) => Promise<unknown>> = {};
+    for (const [method, op] of Object.entries(spec.methods))
+      methods[method] = async (input: unknown = {}) => {
+        const id = nextId++;
+        const reply = await new Promise<Extract<PageMessage, { t: 'serviceReply' }>>((resolve) => {
+          servicePending.set(id, resolve);
+          post({
+            t: 'service',
+            id,
+            service: spec.service,
+            op,
+            input,
+            region,
+            ...(principal ? { principal } : {}),
+          });
+        });
+        if (!reply.ok)
+          throw new ServiceException(
+            reply.error?.code ?? 'Error',
+            reply.error?.message ?? '',
+            reply.requestId,
+          );
+        return {
+          ...(reply.output as object),
+          $metadata: { httpStatusCode: 200, requestId: reply.requestId },
+        };
+      };
+    clients[spec.client] = Object.freeze(methods);
+  }
+  return clients;
+}
 
 function requireModule(name: string): unknown {
   if (name === '@aws-sdk/client-kms') return clientModule;
@@ -206,6 +263,9 @@ async function run(m: Extract<PageMessage, { t: 'run' }>) {
     utf8: (text: string) => new TextEncoder().encode(text),
     text: (bytes: Uint8Array) => new TextDecoder().decode(bytes),
   });
+  // The service clients are globals (a script may still declare its own `s3`).
+  for (const [name, client] of Object.entries(serviceClients(m.services ?? [], m.region)))
+    Object.defineProperty(globalThis, name, { value: client, configurable: true, writable: true });
   const offset = bodyOffset();
   try {
     const fn = new AsyncFunction(...PARAMS, `${m.code}\n//# sourceURL=${SCRIPT_URL}`);
@@ -230,6 +290,10 @@ self.addEventListener('message', (e: MessageEvent<PageMessage>) => {
   if (m?.t === 'reply') {
     const resolve = pending.get(m.id);
     pending.delete(m.id);
+    resolve?.(m);
+  } else if (m?.t === 'serviceReply') {
+    const resolve = servicePending.get(m.id);
+    servicePending.delete(m.id);
     resolve?.(m);
   } else if (m?.t === 'run') void run(m);
 });

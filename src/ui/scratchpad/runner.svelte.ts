@@ -6,7 +6,12 @@
  * there, its reply is dropped.
  */
 import runnerUrl from '../../../workers/runner/runner.ts?worker&url';
-import type { PageMessage, RunnerMessage, ViewValue } from '../../../workers/runner/protocol.ts';
+import type {
+  PageMessage,
+  RunnerMessage,
+  ServiceClientSpec,
+  ViewValue,
+} from '../../../workers/runner/protocol.ts';
 import { REGIONS } from '../../kms/world/regions.ts';
 import type { Principal } from '../../kms/index.ts';
 import type { Lab } from '../lab.svelte.ts';
@@ -46,6 +51,77 @@ const OUTPUT_LIMIT = 400;
 const MAX_BODY = 1024 * 1024;
 const OP_NAME = /^[A-Z][A-Za-z0-9]{1,63}$/;
 const REGION_NAMES = new Set(REGIONS.map((r) => r.name));
+/** What a service call's input may hold: plain data only, bounded. */
+const INPUT_LIMITS = { depth: 8, entries: 2000, textChars: 1024 * 1024, bytes: 16 * 1024 * 1024 } as const;
+
+/**
+ * A deep copy of a script's service input if it is plain data (objects, arrays, strings, finite
+ * numbers, booleans, null, Uint8Array, valid Date) within {@link INPUT_LIMITS}; else an error message.
+ */
+export function plainServiceInput(input: unknown): { value: Record<string, unknown> } | { error: string } {
+  const budget = { entries: 0, text: 0, bytes: 0 };
+  const copy = (v: unknown, depth: number): unknown => {
+    if (depth > INPUT_LIMITS.depth) throw new Error('The input is nested too deeply.');
+    if (++budget.entries > INPUT_LIMITS.entries) throw new Error('The input has too many members.');
+    if (v === null || typeof v === 'boolean') return v;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error('Numbers in the input must be finite.');
+      return v;
+    }
+    if (typeof v === 'string') {
+      if ((budget.text += v.length) > INPUT_LIMITS.textChars) throw new Error('The input text is too long.');
+      return v;
+    }
+    if (v instanceof Uint8Array) {
+      if ((budget.bytes += v.length) > INPUT_LIMITS.bytes) throw new Error('The input bytes are too large.');
+      return new Uint8Array(v);
+    }
+    if (v instanceof Date) {
+      if (Number.isNaN(v.getTime())) throw new Error('Dates in the input must be valid.');
+      return new Date(v.getTime());
+    }
+    if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1));
+    if (typeof v === 'object') {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null)
+        throw new Error('The input may hold only plain objects, arrays, text, numbers, bytes and dates.');
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '__proto__' || k.length > 256) throw new Error(`The input member "${k}" is not allowed.`);
+        if (x !== undefined) out[k] = copy(x, depth + 1);
+      }
+      return out;
+    }
+    throw new Error(`The input may not hold a ${typeof v}.`);
+  };
+  if (input === undefined) return { value: {} };
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    return { error: 'The input must be an object.' };
+  try {
+    return { value: copy(input, 0) as Record<string, unknown> };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** A service output (bytes, dates, plain data) as a value the output panel shows. */
+function viewOf(v: unknown, depth = 0): ViewValue {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (v === undefined) return { $t: 'undefined' };
+  if (v instanceof Uint8Array) {
+    let s = '';
+    for (let i = 0; i < v.length; i += 0x8000) s += String.fromCharCode(...v.subarray(i, i + 0x8000));
+    return { $t: 'bytes', base64: btoa(s), length: v.length };
+  }
+  if (v instanceof Date)
+    return { $t: 'date', iso: Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString() };
+  if (depth >= 8) return { $t: 'more', what: Array.isArray(v) ? '[…]' : '{…}' };
+  if (Array.isArray(v)) return v.map((x) => viewOf(x, depth + 1));
+  if (typeof v === 'object')
+    return { $t: 'object', entries: Object.entries(v).map(([k, x]) => [k, viewOf(x, depth + 1)] as const) };
+  return String(v);
+}
 
 let runnerSource: Promise<string> | null = null;
 /** The runner bundle's text (the sandbox cannot fetch it: it has no network). */
@@ -79,6 +155,8 @@ export class ScriptRunner {
   /** Denial explanations by request ID, for the script error that follows. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   #explanations = new Map<string, unknown>();
+  /** The service clients scripts get, from the KMS worker (asked once). */
+  #services: Promise<readonly ServiceClientSpec[]> | null = null;
 
   constructor(lab: Lab) {
     this.#lab = lab;
@@ -106,6 +184,11 @@ export class ScriptRunner {
       return;
     }
     const lab = this.#lab;
+    this.#services ??= lab.serviceClients().catch(() => {
+      this.#services = null;
+      return [];
+    });
+    const services = await this.#services;
     const principal = $state.snapshot(lab.principal) as Principal;
     const region = lab.region;
     const principals = lab.principals.map((p) => p.principal.arn);
@@ -126,12 +209,16 @@ export class ScriptRunner {
             region,
             principal: principal.arn,
             principals,
+            services,
           };
           frame.contentWindow?.postMessage({ t: 'start', runner, run }, '*');
           break;
         }
         case 'call':
           void this.#forward(frame, m, principal);
+          break;
+        case 'service':
+          void this.#forwardService(frame, m, principal, services);
           break;
         case 'log':
           if (Array.isArray(m.values)) this.#push({ kind: 'log', level: String(m.level), values: m.values });
@@ -246,6 +333,76 @@ export class ScriptRunner {
         ...(r.requestId ? { requestId: r.requestId } : {}),
       });
     reply(r.status, r.body, r.requestId);
+  }
+
+  /** Validates a service client's call from the sandbox and forwards it to the KMS worker. */
+  async #forwardService(
+    frame: HTMLIFrameElement,
+    m: Extract<RunnerMessage, { t: 'service' }>,
+    fallback: Principal,
+    services: readonly ServiceClientSpec[],
+  ) {
+    const reply = (r: Omit<Extract<PageMessage, { t: 'serviceReply' }>, 't' | 'id'>) => {
+      if (this.#frame !== frame) return;
+      const msg: PageMessage = { t: 'serviceReply', id: m.id, ...r };
+      frame.contentWindow?.postMessage(msg, '*');
+    };
+    const refuse = (code: string, message: string) => reply({ ok: false, error: { code, message } });
+    if (typeof m.id !== 'number') return;
+    const spec = services.find((s) => s.service === m.service);
+    if (
+      !spec ||
+      typeof m.op !== 'string' ||
+      !OP_NAME.test(m.op) ||
+      !Object.values(spec.methods).includes(m.op)
+    )
+      return refuse(
+        'UnknownOperationException',
+        'The script asked for an operation the lab does not simulate.',
+      );
+    if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
+      return refuse(
+        'UnrecognizedClientException',
+        `KMS Lab simulates the Regions ${[...REGION_NAMES].join(', ')}; "${String(m.region)}" is not one of them.`,
+      );
+    let principal = fallback;
+    if (m.principal !== undefined) {
+      const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
+      if (!found)
+        return refuse(
+          'UnrecognizedClientException',
+          `The lab has no principal ${String(m.principal)}; use one of lab.principals.`,
+        );
+      principal = $state.snapshot(found.principal) as Principal;
+    }
+    const input = plainServiceInput(m.input);
+    if ('error' in input) return refuse('ValidationException', input.error);
+    this.callCount++;
+    const r = await this.#lab.serviceScript(spec.service, m.op, input.value, m.region, principal);
+    const explanation = r.ok ? undefined : r.error.explanation;
+    if (explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, explanation);
+    if (this.#frame === frame)
+      this.#push({
+        kind: 'call',
+        op: `${spec.client}.${Object.entries(spec.methods).find(([, op]) => op === m.op)![0]}`,
+        region: m.region,
+        principal: principal.arn,
+        ok: r.ok,
+        ...(r.ok
+          ? { response: viewOf(r.output) }
+          : { error: { code: r.error.code, message: r.error.message } }),
+        ...(explanation !== undefined ? { explanation } : {}),
+        ...(r.requestId ? { requestId: r.requestId } : {}),
+      });
+    reply(
+      r.ok
+        ? { ok: true, output: r.output, ...(r.requestId ? { requestId: r.requestId } : {}) }
+        : {
+            ok: false,
+            error: { code: r.error.code, message: r.error.message },
+            ...(r.requestId ? { requestId: r.requestId } : {}),
+          },
+    );
   }
 
   #push(entry: OutputEntry) {
