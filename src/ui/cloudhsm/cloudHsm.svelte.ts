@@ -22,10 +22,8 @@ export const xksProxiesIn = (lab: Lab, region: string): XksProxyView[] =>
 
 /** The AZ lanes of a cluster: its subnets' AZs (and any AZ an HSM sits in), sorted. */
 export function lanesOf(cluster: ClusterView): { az: string; hsms: HsmView[] }[] {
-  const azs = new Set([
-    ...Object.keys(cluster.subnetMapping),
-    ...cluster.hsms.map((h) => h.availabilityZone),
-  ]);
+  const all = [...Object.keys(cluster.subnetMapping), ...cluster.hsms.map((h) => h.availabilityZone)];
+  const azs = all.filter((az, i) => all.indexOf(az) === i);
   return [...azs].sort().map((az) => ({ az, hsms: cluster.hsms.filter((h) => h.availabilityZone === az) }));
 }
 
