@@ -71,7 +71,7 @@ describe('lessons, progress and share links', () => {
     const keyId = /"KeyId": "([0-9a-f-]{36})"/.exec(created)?.[1];
     expect(keyId, created).toBeTruthy();
     expect(await metSteps(page)).toEqual([]);
-    await cli(page, `aws kms create-alias --alias-name alias/app --target-key-id ${keyId}`);
+    await cli(page, `aws kms create-alias --alias-name alias/app --target-key-id ${keyId} && echo aliased`);
     await step(page, 'create-key').and(page.locator('[data-met="true"]')).waitFor();
     expect(await metSteps(page)).toEqual(['create-key']);
 
@@ -201,7 +201,7 @@ describe('lessons, progress and share links', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 60_000);
 
   it('raised no console errors', () => {
     expect(h.errors).toEqual([]);

@@ -78,6 +78,7 @@ export function plainServiceInput(input: unknown): { value: Record<string, unkno
     }
     if (v instanceof Date) {
       if (Number.isNaN(v.getTime())) throw new Error('Dates in the input must be valid.');
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a copy sent to the worker, not state
       return new Date(v.getTime());
     }
     if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1));

@@ -13,7 +13,7 @@ export const SERVICE_TABS = [
   { id: 'rds', label: 'RDS', title: 'Amazon RDS' },
   { id: 'redshift', label: 'Redshift', title: 'Amazon Redshift' },
   { id: 'ssm', label: 'SSM', title: 'Parameter Store' },
-  { id: 'secretsmanager', label: 'Secrets Manager', title: 'AWS Secrets Manager' },
+  { id: 'secretsmanager', label: 'Secrets Mgr', title: 'AWS Secrets Manager' },
 ] as const;
 export type ServiceTab = (typeof SERVICE_TABS)[number]['id'];
 
