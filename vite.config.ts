@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { pwa } from './src/ui/pwa/vitePlugin.ts';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), pwa()],
   worker: {
     // Module workers keep dynamic imports inside workers as separate chunks.
     format: 'es',

@@ -53,12 +53,17 @@ import {
   putFile,
   runCliLine,
   sdkDeclarations,
+  worldDeclarations,
+  worldSpec,
   type CliLineResult,
   type VirtualFile,
 } from './runner/kmsSide.ts';
+import type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
 
 export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
 export type { ServiceResourceView } from '../src/kms/services/views.ts';
+/** The world operations of a script's `lab` global: family → method → operation, and the faults. */
+export type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
 
 /** A simulated service's SDK client for scripts: its variable, API prefix and methods. */
 export interface ServiceClientInfo {
@@ -1178,7 +1183,17 @@ const api = {
 
   /** The scratchpad editor's declarations for `@aws-sdk/client-kms` and the lab's globals. */
   sdkTypes(): string {
-    return `${sdkDeclarations()}\n${SERVICE_GLOBALS}${serviceClientDeclarations()}`;
+    return `${sdkDeclarations()}\n${worldDeclarations()}${SERVICE_GLOBALS}${serviceClientDeclarations()}`;
+  },
+
+  /** The world operations scripts reach through `lab` (`lab.iam.createUser`, `lab.fault.stopHsm`, …). */
+  worldOperations(): WorldOperationsInfo {
+    return worldSpec();
+  },
+
+  /** The simulated clock's time (epoch ms). */
+  async clockNow(): Promise<number> {
+    return (await ready()).kms.now();
   },
 
   /**

@@ -31,7 +31,13 @@ import {
 } from '../src/learn/index.ts';
 import type { CallTrace, Kms, Scenario } from '../src/kms/index.ts';
 import { applyScenario, exportScenario, ScenarioError } from '../src/kms/scenario/index.ts';
-import { describeShare, readShareHash, shareHash, ShareLinkError, type SharedScenario } from '../src/share/index.ts';
+import {
+  describeShare,
+  readShareHash,
+  shareHash,
+  ShareLinkError,
+  type SharedScenario,
+} from '../src/share/index.ts';
 
 export type LearnKind = 'lesson' | 'challenge';
 
@@ -144,9 +150,18 @@ function challengeOutline(c: Challenge): ChallengeOutline {
     case 'hands-on':
       return { ...base, kind: c.kind, goals: c.goals.map((g) => g.describe), hints: c.hints, par: c.par };
     case 'multiple-response':
-      return { ...base, kind: c.kind, pick: c.pick, options: c.options.map((o) => ({ id: o.id, text: o.text })) };
+      return {
+        ...base,
+        kind: c.kind,
+        pick: c.pick,
+        options: c.options.map((o) => ({ id: o.id, text: o.text })),
+      };
     case 'ordering':
-      return { ...base, kind: c.kind, items: shuffled(c.items, c.id).map((i) => ({ id: i.id, text: i.text })) };
+      return {
+        ...base,
+        kind: c.kind,
+        items: shuffled(c.items, c.id).map((i) => ({ id: i.id, text: i.text })),
+      };
     case 'matching':
       return {
         ...base,
@@ -253,7 +268,13 @@ export async function attach(
   id: string,
   trailIndex: number,
 ): Promise<LearnStatus> {
-  if (active && active.kms === kms && active.kind === kind && active.id === id && active.trailIndex === trailIndex)
+  if (
+    active &&
+    active.kms === kms &&
+    active.kind === kind &&
+    active.id === id &&
+    active.trailIndex === trailIndex
+  )
     return status(active);
   detach();
   const start = startOf(kind, id);
@@ -365,7 +386,10 @@ export async function gradeActive(): Promise<Grade> {
   const a = active;
   if (!a || a.kind !== 'challenge') throw new Error('No hands-on challenge is open in this workspace.');
   const c = challengeById(a.id)!;
-  return grade(c, { kind: 'hands-on', world: await worldView(a.kms, { trailIndex: a.trailIndex, calls: a.calls }) });
+  return grade(c, {
+    kind: 'hands-on',
+    world: await worldView(a.kms, { trailIndex: a.trailIndex, calls: a.calls }),
+  });
 }
 
 /** Grades a question (multiple-response, ordering, matching). */
@@ -394,7 +418,9 @@ const known = {
 };
 
 /** Decodes a `#s=`/`#embed=` hash (never runs anything); null when the hash holds no link. */
-export async function decodeLink(hash: string): Promise<{ mode: 'share' | 'embed'; scenario: SharedScenario } | null> {
+export async function decodeLink(
+  hash: string,
+): Promise<{ mode: 'share' | 'embed'; scenario: SharedScenario } | null> {
   return readShareHash(hash, known);
 }
 
@@ -416,10 +442,7 @@ export async function previewLink(hash: string): Promise<SharePreview | null> {
   } catch (e) {
     return {
       ok: false,
-      message:
-        e instanceof ShareLinkError
-          ? e.message
-          : 'This link could not be read. Nothing was changed.',
+      message: e instanceof ShareLinkError ? e.message : 'This link could not be read. Nothing was changed.',
     };
   }
 }
@@ -437,6 +460,7 @@ export async function makeLink(
       e instanceof ScenarioError
         ? `This world cannot be shared as a scenario: ${e.message}`
         : `This world cannot be shared: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
     );
   }
   const a = active && active.kms === kms ? active : null;

@@ -37,6 +37,7 @@ import type {
   TrailFilter,
   TrailRow,
   TrailWindow,
+  WorldOperationsInfo,
 } from '../../workers/kms.worker.ts';
 import { DEFAULT_REGION } from '../kms/world/regions.ts';
 import { CallAnimator } from './world/callAnimator.svelte.ts';
@@ -64,6 +65,7 @@ export type {
   TrailRow,
   TrailWindow,
   ValidateLogsResult,
+  WorldOperationsInfo,
 };
 
 /** A principal the learner can act as, with how the picker names it. */
@@ -308,6 +310,47 @@ export class Lab {
     principal: Principal,
   ): Promise<CallResult> {
     return this.#api.service(service, operation, input, { region, principal, source: 'script' });
+  }
+
+  /**
+   * A scratchpad script's call into the world around KMS (`lab.iam.createUser(…)`,
+   * `lab.cloudHsm.createCluster(…)`, `lab.fault.stopHsm(…)`), as `principal` in `region`.
+   */
+  worldScript(
+    family: 'iam' | 'cloudHsm' | 'lab',
+    operation: string,
+    input: Record<string, unknown>,
+    region: string,
+    principal: Principal,
+  ): Promise<CallResult> {
+    const caller = { region, principal, source: 'script' as const };
+    if (family === 'iam')
+      // A new user or role is someone the script may act as next (`lab.as({ principal })`).
+      return this.#api.iam(operation, input, caller).then(async (r) => {
+        if (r.ok) await this.refresh();
+        return r;
+      });
+    if (family === 'cloudHsm') return this.#api.cloudHsm(operation, input, caller);
+    return this.#api.lab(operation, input, caller);
+  }
+
+  /** The world operations scripts reach through `lab`. */
+  worldOperations(): Promise<WorldOperationsInfo> {
+    return this.#api.worldOperations();
+  }
+
+  /** The simulated clock's time (epoch ms), as a script reads it (`lab.clock.now()`). */
+  clockNow(): Promise<number> {
+    return this.#api.clockNow();
+  }
+
+  /** A script's clock move (`lab.clock.advance(seconds)`); the page refreshes from the events. */
+  async advanceClockScript(seconds: number): Promise<CallResult<{ fired: unknown[]; now: number }>> {
+    const r = await this.#api.advanceClock(seconds);
+    if (!r.ok) return r;
+    const now = await this.#api.clockNow();
+    void this.refresh();
+    return { ok: true, output: { fired: r.output.fired, now } };
   }
 
   /** The simulated services' resources of every account and Region, without key material. */

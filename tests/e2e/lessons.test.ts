@@ -31,9 +31,9 @@ async function cli(p: Page, line: string): Promise<string> {
 
 const step = (p: Page, id: string) => p.locator(`[data-testid="lesson-step"][data-step="${id}"]`);
 const metSteps = (p: Page) =>
-  p.locator('[data-testid="lesson-step"][data-met="true"]').evaluateAll((els) =>
-    els.map((e) => e.getAttribute('data-step')),
-  );
+  p
+    .locator('[data-testid="lesson-step"][data-met="true"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-step')));
 
 /** A `#s=` payload as a hostile author would make it: any JSON, deflate-raw, base64url. */
 async function payloadOf(json: unknown): Promise<string> {
@@ -85,7 +85,8 @@ describe('lessons, progress and share links', () => {
     await cli(page, 'aws kms decrypt --ciphertext-blob fileb://dk.bin --query KeyId --output text');
     await step(page, 'decrypt-data-key').and(page.locator('[data-met="true"]')).waitFor();
     await page.getByTestId('lesson-done').waitFor();
-    await page.getByTestId('learn-panel').screenshot({ path: '/tmp/kms-lab-lesson-panel.png' });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: '/tmp/kms-lab-lesson-panel.png', fullPage: true });
     await expect.poll(() => page.getByTestId('lessons-done').textContent()).toBe('1');
   });
 
@@ -94,11 +95,9 @@ describe('lessons, progress and share links', () => {
     await expect.poll(() => metSteps(page)).toEqual([]);
     await page.getByTestId('show-solution').click();
     await page.getByTestId('solution-confirm').click();
-    await expect.poll(() => metSteps(page), { timeout: 20_000 }).toEqual([
-      'create-key',
-      'data-key',
-      'decrypt-data-key',
-    ]);
+    await expect
+      .poll(() => metSteps(page), { timeout: 20_000 })
+      .toEqual(['create-key', 'data-key', 'decrypt-data-key']);
     await page.getByTestId('lesson-done').waitFor();
     // Every call of the replay reached the trail.
     await page.getByTestId('trail-record').filter({ hasText: 'GenerateDataKey' }).first().waitFor();
@@ -138,7 +137,8 @@ describe('lessons, progress and share links', () => {
   it('opens a share link in a fresh profile: scenario loaded, script in the scratchpad, not run', async () => {
     const ws = await page.getByTestId('workspace-select').inputValue();
     await page.evaluate(
-      (w) => localStorage.setItem(`kms-lab:script:${w}`, "await kms.createKey({ Description: 'from-script' });\n"),
+      (w) =>
+        localStorage.setItem(`kms-lab:script:${w}`, "await kms.createKey({ Description: 'from-script' });\n"),
       ws,
     );
     await page.getByTestId('share-button').click();
@@ -166,8 +166,8 @@ describe('lessons, progress and share links', () => {
       await p2.locator('[data-testid="lesson-view"][data-id="envelope-encryption"]').waitFor();
       // The script is in the scratchpad, and it did not run.
       await p2.locator('[data-testid="script-editor"][data-ready="true"]').waitFor({ timeout: 20_000 });
-      const script = await p2.evaluate(
-        () => (window as unknown as { kmsLabScratchpad: { getValue(): string } }).kmsLabScratchpad.getValue(),
+      const script = await p2.evaluate(() =>
+        (window as unknown as { kmsLabScratchpad: { getValue(): string } }).kmsLabScratchpad.getValue(),
       );
       expect(script).toContain('from-script');
       const trail = await p2.getByTestId('trail-count').textContent();
@@ -200,6 +200,27 @@ describe('lessons, progress and share links', () => {
       expect(errors).toEqual([]);
     } finally {
       await context.close();
+    }
+  }, 60_000);
+
+  it('reloads offline once loaded (service worker)', async () => {
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, undefined, { timeout: 20_000 });
+    await h.context.setOffline(true);
+    try {
+      await page.reload();
+      await page.locator('[data-testid="app"][data-ready="true"]').waitFor();
+      await page.locator('[data-testid="lesson-view"][data-id="envelope-encryption"]').waitFor();
+      expect(await metSteps(page)).toEqual(['create-key', 'data-key', 'decrypt-data-key']);
+      const out = await cli(
+        page,
+        'aws kms list-aliases --query "Aliases[?AliasName==\'alias/app\'].AliasName" --output text',
+      );
+      expect(out).toContain('alias/app');
+    } finally {
+      await h.context.setOffline(false);
     }
   }, 60_000);
 

@@ -201,4 +201,80 @@ await partner.describeKey({ KeyId: KeyMetadata!.Arn! });
     await denied.getByTestId('explanation').waitFor();
     await page.getByTestId('scratchpad').screenshot({ path: '/tmp/kms-lab-scratchpad.png' });
   });
+
+  it('reaches the world through lab: IAM, the clock', async () => {
+    await setScript(`const { User } = await lab.iam.createUser({ UserName: 'e2e-world' });
+console.log('USER ' + User.Arn);
+const before = await lab.clock.now();
+const moved = await lab.clock.advanceDays(1);
+const after = await lab.clock.now();
+console.log('CLOCK ' + JSON.stringify({ before: before.getTime(), after: after.getTime(), moved: moved.now instanceof Date }));
+console.log('now:', after);
+try { await lab.iam.createUser({ UserName: 'e2e-world' }); } catch (e) { console.log('DUP ' + (e as Error).name); }
+`);
+    const status = await runScript();
+    const text = await outputText();
+    expect(status, text).toMatch(/^Done/);
+    expect(text).toContain('USER arn:aws:iam::111122223333:user/e2e-world');
+    expect(text).toContain('DUP EntityAlreadyExistsException');
+    const line = text.split('\n').find((l) => l.startsWith('CLOCK ')) ?? '';
+    const c = JSON.parse(line.slice('CLOCK '.length)) as { before: number; after: number; moved: boolean };
+    expect(c.moved).toBe(true);
+    expect(c.after - c.before).toBeGreaterThanOrEqual(86_400_000);
+    expect(c.after - c.before).toBeLessThan(86_400_000 + 60_000);
+    await page.locator('[data-testid="script-call"][data-op="lab.iam.createUser"]').first().waitFor();
+    await page.locator('[data-testid="script-call"][data-op="lab.clock.advance"]').first().waitFor();
+
+    // The snippet: an IAM user's policy, a deletion the clock completes, a CloudHSM fault.
+    await page.getByTestId('script-snippets').selectOption('world');
+    const snippet = await runScript();
+    const out = await outputText();
+    expect(snippet, out).toMatch(/^Done/);
+    expect(out).toContain('alice may not delete the key: AccessDeniedException');
+    expect(out).toContain('the key is gone: NotFoundException');
+  });
+
+  it('refuses malformed world messages from the sandbox', async () => {
+    await setScript(`const g = globalThis as unknown as {
+  postMessage(m: unknown): void;
+  addEventListener(t: string, f: (e: MessageEvent) => void): void;
+  removeEventListener(t: string, f: (e: MessageEvent) => void): void;
+};
+let id = 1_000_000;
+const ask = (m: Record<string, unknown>) =>
+  new Promise<{ ok: boolean; error?: { code: string } }>((resolve) => {
+    const mine = ++id;
+    const on = (e: MessageEvent) => {
+      if (e.data?.id !== mine) return;
+      g.removeEventListener('message', on);
+      resolve(e.data);
+    };
+    g.addEventListener('message', on);
+    g.postMessage({ t: 'world', id: mine, region: lab.region, input: {}, ...m });
+  });
+const r = {
+  family: await ask({ family: 'kms', op: 'CreateUser' }),
+  op: await ask({ family: 'iam', op: 'DeleteEverything' }),
+  badName: await ask({ family: 'iam', op: 'createUser; drop' }),
+  input: await ask({ family: 'iam', op: 'CreateUser', input: { UserName: new Map([['a', 1]]) } }),
+  clock: await ask({ family: 'clock', op: 'Advance', input: { Seconds: -5 } }),
+  region: await ask({ family: 'iam', op: 'ListUsers', region: 'mars-1' }),
+  principal: await ask({ family: 'iam', op: 'ListUsers', principal: 'arn:aws:iam::999999999999:root' }),
+};
+console.log('REFUSED ' + JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.ok ? 'ok' : v.error!.code]))));
+`);
+    const status = await runScript();
+    const text = await outputText();
+    expect(status, text).toMatch(/^Done/);
+    const line = text.split('\n').find((l) => l.startsWith('REFUSED ')) ?? '';
+    expect(JSON.parse(line.slice('REFUSED '.length))).toEqual({
+      family: 'UnknownOperationException',
+      op: 'UnknownOperationException',
+      badName: 'UnknownOperationException',
+      input: 'ValidationException',
+      clock: 'ValidationException',
+      region: 'UnrecognizedClientException',
+      principal: 'UnrecognizedClientException',
+    });
+  });
 });

@@ -7,6 +7,12 @@
 import { cliServices, completeAt, MemoryFs, runCli, type Completion } from '../../src/cli/index.ts';
 import type { CallerContext, Kms } from '../../src/kms/index.ts';
 import type { Shape } from '../../src/kms/operations/shape.ts';
+import type { OperationFamily } from '../../src/kms/operations/registry.ts';
+import { iamOperations } from '../../src/kms/iam/operations.ts';
+import { cloudHsmOperations } from '../../src/kms/cloudhsm/operations.ts';
+import { CLOUDHSM_FAULTS, cloudHsmLabOperations } from '../../src/kms/cloudhsm/labOperations.ts';
+import { XKS_FAULTS } from '../../src/kms/xks/labOperations.ts';
+import type { WorldSpec } from './protocol.ts';
 
 /** A command line's outcome as the terminal prints it. */
 export interface CliLineResult {
@@ -208,7 +214,7 @@ const LAB_GLOBALS = `
 /** A ready aggregated client: the lab's Region, acting as the principal picked in the top bar. */
 declare const kms: import('@aws-sdk/client-kms').KMS;
 /** The simulated world around the script. */
-declare const lab: {
+declare const lab: LabWorldClients & {
   /** The Region the top bar shows (the default for new clients). */
   readonly region: string;
   /** The ARN of the principal the script acts as by default. */
@@ -219,7 +225,9 @@ declare const lab: {
    * An aggregated client acting as another principal (an ARN from \`lab.principals\`, or an
    * account ID for its root user) and/or in another Region.
    */
-  as(who: { principal?: string; region?: string }): import('@aws-sdk/client-kms').KMS;
+  as(who: { principal?: string; region?: string }): import('@aws-sdk/client-kms').KMS & LabWorldClients;
+  /** The simulated clock (the world's time, which scheduled deletions and rotations follow). */
+  readonly clock: LabClock;
   /** Bytes as base64; and back. */
   toBase64(bytes: Uint8Array): string;
   fromBase64(text: string): Uint8Array;
@@ -228,3 +236,74 @@ declare const lab: {
   text(bytes: Uint8Array): string;
 };
 `;
+
+/* ------------------------------------------------------------------------------------------ */
+/* The simulated world around KMS, for scripts (`lab.iam`, `lab.cloudHsm`, `lab.fault`, …)     */
+/* ------------------------------------------------------------------------------------------ */
+
+const opsOf = (family: OperationFamily) =>
+  family.map((o) => ({ op: o.name.slice(o.name.indexOf(':') + 1), input: o.input }));
+
+/** The world operations scripts reach through `lab`: method → operation per family, and the faults. */
+export function worldSpec(): WorldSpec {
+  const methods = (family: OperationFamily) =>
+    Object.fromEntries(opsOf(family).map(({ op }) => [camel(op), op]));
+  return {
+    iam: methods(iamOperations),
+    cloudHsm: methods(cloudHsmOperations),
+    lab: methods(cloudHsmLabOperations),
+    faults: [...CLOUDHSM_FAULTS, ...XKS_FAULTS],
+  };
+}
+
+/** Declarations of `lab.clock`, `lab.iam`, `lab.cloudHsm`, `lab.fault` and `lab.control`. */
+export function worldDeclarations(): string {
+  const faults = new Set<string>([...CLOUDHSM_FAULTS, ...XKS_FAULTS]);
+  const client = (family: OperationFamily, what: string, only?: (op: string) => boolean) =>
+    opsOf(family)
+      .filter(({ op }) => !only || only(op))
+      .map(
+        ({ op, input }) =>
+          `  /** ${what} ${op}. */\n  ${camel(op)}(input${input.required?.length ? '' : '?'}: ${typeOf(input, '  ')}): Promise<LabWorldOutput>;`,
+      )
+      .join('\n');
+  const labOps = opsOf(cloudHsmLabOperations).map(({ op }) => JSON.stringify(op));
+  return `
+/** What a world call returns: the operation's output (as in the AWS API reference) and the request's metadata. */
+interface LabWorldOutput {
+  $metadata: { httpStatusCode?: number; requestId?: string };
+  [field: string]: any;
+}
+/** The simulated clock. */
+interface LabClock {
+  /** The world's time now. */
+  now(): Promise<Date>;
+  /** Moves the world's time forward (seconds); due deletions, rotations and expiries happen on the way. */
+  advance(seconds: number): Promise<{ now: Date; fired: unknown[] }>;
+  /** Moves the world's time forward by whole or fractional days. */
+  advanceDays(days: number): Promise<{ now: Date; fired: unknown[] }>;
+}
+/** The simulated IAM API, in the acting principal's account (\`await lab.iam.createUser({ UserName: 'alice' })\`). */
+interface LabIam {
+${client(iamOperations, 'IAM')}
+}
+/** The simulated AWS CloudHSM v2 API, in the acting principal's account and Region. */
+interface LabCloudHsm {
+${client(cloudHsmOperations, 'CloudHSM')}
+}
+/** Faults to inject (run as the acting account's root in its Region; no CloudTrail record). */
+interface LabFaults {
+${client(cloudHsmLabOperations, 'Fault', (op) => faults.has(op))}
+}
+/** A lab control's name: cluster set-up (\`ActivateCluster\`, …) or a fault. */
+type LabControlName = ${labOps.join(' | ')};
+/** The world around KMS, acting as the client's principal in its Region. Errors throw like SDK errors (\`name\` is AWS's code). */
+interface LabWorldClients {
+  readonly iam: LabIam;
+  readonly cloudHsm: LabCloudHsm;
+  readonly fault: LabFaults;
+  /** Runs any lab control by name, e.g. \`lab.control('ActivateCluster', { ClusterId })\`. */
+  control(name: LabControlName, input?: Record<string, unknown>): Promise<LabWorldOutput>;
+}
+`;
+}

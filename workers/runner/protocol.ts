@@ -46,6 +46,21 @@ export type RunnerMessage =
       readonly principal?: string;
     }
   | {
+      /**
+       * A call into the simulated world around KMS (`lab.iam.createUser(input)` → family `iam`, op
+       * `CreateUser`; `lab.clock.advance(s)` → family `clock`, op `Advance`, input `{ Seconds }`).
+       * Answered with a `serviceReply`.
+       */
+      readonly t: 'world';
+      readonly id: number;
+      readonly family: WorldFamily;
+      readonly op: string;
+      /** Structured-cloned plain data. */
+      readonly input: unknown;
+      readonly region: string;
+      readonly principal?: string;
+    }
+  | {
       readonly t: 'log';
       readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug';
       readonly values: ViewValue[];
@@ -70,6 +85,8 @@ export type PageMessage =
       readonly principals: readonly string[];
       /** The service clients to define (`s3`, `ec2`, …): variable, API prefix, method → operation. */
       readonly services?: readonly ServiceClientSpec[];
+      /** The world operations `lab` exposes: family → method → operation. */
+      readonly world?: WorldSpec;
     }
   | {
       readonly t: 'reply';
@@ -92,6 +109,20 @@ export interface ServiceClientSpec {
   readonly client: string;
   readonly service: string;
   readonly methods: Readonly<Record<string, string>>;
+}
+
+/** The parts of the simulated world a script reaches through `lab`. */
+export type WorldFamily = 'clock' | 'iam' | 'cloudHsm' | 'lab';
+
+/**
+ * The world operations of `lab` (see `WorldOperationsInfo` in the KMS worker): IAM and CloudHSM
+ * methods (`createUser` → `CreateUser`), the lab controls' names, and which of them are faults.
+ */
+export interface WorldSpec {
+  readonly iam: Readonly<Record<string, string>>;
+  readonly cloudHsm: Readonly<Record<string, string>>;
+  readonly lab: Readonly<Record<string, string>>;
+  readonly faults: readonly string[];
 }
 
 export const SCRIPT_URL = 'kms-lab-script.js';

@@ -12,6 +12,8 @@ import {
   type RunnerMessage,
   type ServiceClientSpec,
   type ViewValue,
+  type WorldFamily,
+  type WorldSpec,
 } from './protocol.ts';
 
 const post = (m: RunnerMessage) => (self as unknown as Worker).postMessage(m);
@@ -140,6 +142,47 @@ function serviceClients(specs: readonly ServiceClientSpec[], region: string, pri
   return clients;
 }
 
+/** One world call (`lab.iam.createUser`, `lab.clock.advance`, …): resolves with the output or throws. */
+async function worldCall(
+  family: WorldFamily,
+  op: string,
+  input: unknown,
+  region: string,
+  principal?: string,
+): Promise<Record<string, unknown>> {
+  const id = nextId++;
+  const reply = await new Promise<Extract<PageMessage, { t: 'serviceReply' }>>((resolve) => {
+    servicePending.set(id, resolve);
+    post({ t: 'world', id, family, op, input, region, ...(principal ? { principal } : {}) });
+  });
+  if (!reply.ok)
+    throw new ServiceException(reply.error?.code ?? 'Error', reply.error?.message ?? '', reply.requestId);
+  return {
+    ...(reply.output as object),
+    $metadata: { httpStatusCode: 200, ...(reply.requestId ? { requestId: reply.requestId } : {}) },
+  };
+}
+
+/** `lab.iam`, `lab.cloudHsm`, `lab.fault` and `lab.control`, acting as `principal` in `region`. */
+function worldClients(spec: WorldSpec, region: string, principal?: string) {
+  const client = (family: Exclude<WorldFamily, 'clock'>, methods: Readonly<Record<string, string>>) =>
+    Object.freeze(
+      Object.fromEntries(
+        Object.entries(methods).map(([method, op]) => [
+          method,
+          (input: unknown = {}) => worldCall(family, op, input, region, principal),
+        ]),
+      ),
+    );
+  const faults = new Set(spec.faults);
+  return {
+    iam: client('iam', spec.iam),
+    cloudHsm: client('cloudHsm', spec.cloudHsm),
+    fault: client('lab', Object.fromEntries(Object.entries(spec.lab).filter(([, op]) => faults.has(op)))),
+    control: (name: string, input: unknown = {}) => worldCall('lab', name, input, region, principal),
+  };
+}
+
 function requireModule(name: string): unknown {
   if (name === '@aws-sdk/client-kms') return clientModule;
   throw new Error(`Cannot find module '${name}'. Scripts can import '@aws-sdk/client-kms'.`);
@@ -247,6 +290,8 @@ function bodyOffset(): number {
 
 async function run(m: Extract<PageMessage, { t: 'run' }>) {
   defaults = { region: m.region, principal: m.principal, principals: m.principals };
+  const world: WorldSpec = m.world ?? { iam: {}, cloudHsm: {}, lab: {}, faults: [] };
+  const clockOutput = (r: Record<string, unknown>) => ({ ...r, now: new Date(Number(r.now)) });
   const lab = Object.freeze({
     region: m.region,
     principal: m.principal,
@@ -256,8 +301,20 @@ async function run(m: Extract<PageMessage, { t: 'run' }>) {
         who.principal && /^\d{12}$/.test(who.principal)
           ? `arn:aws:iam::${who.principal}:root`
           : who.principal;
-      return new KMS({ region: who.region ?? m.region, ...(principal ? { [PRINCIPAL]: principal } : {}) });
+      const region = who.region ?? m.region;
+      return Object.assign(
+        new KMS({ region, ...(principal ? { [PRINCIPAL]: principal } : {}) }),
+        worldClients(world, region, principal),
+      );
     },
+    ...worldClients(world, m.region),
+    clock: Object.freeze({
+      now: async () => new Date(Number((await worldCall('clock', 'Now', {}, m.region)).now)),
+      advance: async (seconds: number) =>
+        clockOutput(await worldCall('clock', 'Advance', { Seconds: seconds }, m.region)),
+      advanceDays: async (days: number) =>
+        clockOutput(await worldCall('clock', 'Advance', { Seconds: days * 86400 }, m.region)),
+    }),
     toBase64,
     fromBase64,
     utf8: (text: string) => new TextEncoder().encode(text),

@@ -5,7 +5,12 @@
  */
 import type { Answer, Exam, ExamResult, Grade } from '../../learn/challenges.ts';
 import type { Lab } from '../lab.svelte.ts';
-import type { ChallengeOutline, LearnCatalog, LearnStatus, LessonOutline } from '../../../workers/kms.worker.ts';
+import type {
+  ChallengeOutline,
+  LearnCatalog,
+  LearnStatus,
+  LessonOutline,
+} from '../../../workers/kms.worker.ts';
 import {
   decodeProgressFile,
   deleteBinding,
@@ -28,11 +33,17 @@ const LOCALE_KEY = 'kms-lab:locale';
 /** Pause between the calls of a replayed solution, so each one animates. */
 export const SOLUTION_STEP_MS = 450;
 
+/** The items of `a`, then those of `b` not in `a`. */
+const union = (a: readonly string[], b: readonly string[]): string[] => [
+  ...a,
+  ...b.filter((x, i) => !a.includes(x) && b.indexOf(x) === i),
+];
+
 export class Learn {
   catalog = $state.raw<LearnCatalog | null>(null);
   progress = $state.raw<Progress>(EMPTY_PROGRESS);
   /** Workspace name → the lesson or challenge it follows. */
-  bindings = $state.raw<ReadonlyMap<string, Binding>>(new Map());
+  bindings = $state.raw<Readonly<Record<string, Binding>>>({});
   /** A lesson intent in progress (start, reset, solution). */
   busy = $state<string | null>(null);
   problem = $state<string | null>(null);
@@ -59,7 +70,7 @@ export class Learn {
     ]);
     this.catalog = catalog;
     this.progress = progress;
-    this.bindings = new Map(bindings.map((b) => [b.workspace, b]));
+    this.bindings = Object.fromEntries(bindings.map((b) => [b.workspace, b]));
     this.ready = true;
   }
 
@@ -86,7 +97,7 @@ export class Learn {
 
   /** The binding of the open workspace. */
   get here(): Binding | undefined {
-    return this.bindings.get(this.lab.workspace);
+    return Object.hasOwn(this.bindings, this.lab.workspace) ? this.bindings[this.lab.workspace] : undefined;
   }
 
   /** The live status of the open workspace's lesson (null while it is attaching). */
@@ -114,7 +125,13 @@ export class Learn {
   }
 
   /** Share of lessons completed and challenges answered in full, 0 to 1. */
-  get overall(): { lessons: number; lessonsDone: number; challenges: number; challengesDone: number; ratio: number } {
+  get overall(): {
+    lessons: number;
+    lessonsDone: number;
+    challenges: number;
+    challengesDone: number;
+    ratio: number;
+  } {
     const lessons = this.catalog?.lessons ?? [];
     const challenges = this.catalog?.challenges ?? [];
     const lessonsDone = lessons.filter((l) => this.progress.lessons[l.id]?.completed).length;
@@ -150,16 +167,16 @@ export class Learn {
 
   /** Records what the worker reports: steps met (in the workspace and in progress), completion. */
   async record(status: LearnStatus): Promise<void> {
-    const b = this.bindings.get(status.workspace);
+    const b = Object.hasOwn(this.bindings, status.workspace) ? this.bindings[status.workspace] : undefined;
     if (!b || b.id !== status.id || b.kind !== status.kind) return;
     const metNow = status.steps.filter((s) => s.met).map((s) => s.id);
-    const met = [...new Set([...b.met, ...metNow])];
+    const met = union(b.met, metNow);
     if (met.length !== b.met.length) await this.bind({ ...b, met });
     if (b.kind !== 'lesson') return;
     const lesson = this.lesson(b.id);
     if (!lesson) return;
     const was = this.progress.lessons[b.id];
-    const steps = [...new Set([...(was?.steps ?? []), ...met])];
+    const steps = union(was?.steps ?? [], met);
     const completed = lesson.steps.every((s) => met.includes(s.id));
     const firstCompletion = completed && !was?.completed;
     if (steps.length === (was?.steps.length ?? 0) && !firstCompletion) return;
@@ -293,9 +310,9 @@ export class Learn {
 
   /** Forgets that a workspace follows a lesson (its world stays). */
   async unbind(workspace: string): Promise<void> {
-    const next = new Map(this.bindings);
-    next.delete(workspace);
-    this.bindings = next;
+    const { [workspace]: _gone, ...rest } = this.bindings;
+    void _gone;
+    this.bindings = rest;
     await deleteBinding(workspace).catch(() => undefined);
   }
 
@@ -309,9 +326,7 @@ export class Learn {
   }
 
   async bind(b: Binding): Promise<void> {
-    const next = new Map(this.bindings);
-    next.set(b.workspace, b);
-    this.bindings = next;
+    this.bindings = { ...this.bindings, [b.workspace]: b };
     await saveBinding(b).catch(() => undefined);
   }
 

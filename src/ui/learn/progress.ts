@@ -132,7 +132,9 @@ function sanitize(raw: { lessons?: unknown; challenges?: unknown; exams?: unknow
     const hints: Record<string, number> = {};
     for (const [s, n] of Object.entries(obj(l.hints))) if (ID.test(s)) hints[s] = num(n, 0, 3);
     lessons[id] = {
-      steps: Array.isArray(l.steps) ? l.steps.filter((s): s is string => typeof s === 'string' && ID.test(s)) : [],
+      steps: Array.isArray(l.steps)
+        ? l.steps.filter((s): s is string => typeof s === 'string' && ID.test(s))
+        : [],
       completed: l.completed === true,
       solvedWithHelp: l.solvedWithHelp === true,
       hints,
@@ -216,6 +218,8 @@ export function mergeProgress(a: Progress, b: Progress): Progress {
       : c;
   }
   const seen = new Set(a.exams.map((e) => e.at));
-  const exams = [...a.exams, ...b.exams.filter((e) => !seen.has(e.at))].sort((x, y) => x.at - y.at).slice(-50);
+  const exams = [...a.exams, ...b.exams.filter((e) => !seen.has(e.at))]
+    .sort((x, y) => x.at - y.at)
+    .slice(-50);
   return { lessons, challenges, exams };
 }

@@ -11,6 +11,7 @@ import type {
   RunnerMessage,
   ServiceClientSpec,
   ViewValue,
+  WorldSpec,
 } from '../../../workers/runner/protocol.ts';
 import { REGIONS } from '../../kms/world/regions.ts';
 import type { Principal } from '../../kms/index.ts';
@@ -53,6 +54,10 @@ const OP_NAME = /^[A-Z][A-Za-z0-9]{1,63}$/;
 const REGION_NAMES = new Set(REGIONS.map((r) => r.name));
 /** What a service call's input may hold: plain data only, bounded. */
 const INPUT_LIMITS = { depth: 8, entries: 2000, textChars: 1024 * 1024, bytes: 16 * 1024 * 1024 } as const;
+/** The furthest a script may move the simulated clock in one call: ten years. */
+const MAX_ADVANCE_S = 10 * 365 * 86400;
+const WORLD_FAMILIES = new Set(['clock', 'iam', 'cloudHsm', 'lab']);
+const EMPTY_WORLD: WorldSpec = { iam: {}, cloudHsm: {}, lab: {}, faults: [] };
 
 /**
  * A deep copy of a script's service input if it is plain data (objects, arrays, strings, finite
@@ -158,6 +163,8 @@ export class ScriptRunner {
   #explanations = new Map<string, unknown>();
   /** The service clients scripts get, from the KMS worker (asked once). */
   #services: Promise<readonly ServiceClientSpec[]> | null = null;
+  /** The world operations scripts reach through `lab`, from the KMS worker (asked once). */
+  #world: Promise<WorldSpec> | null = null;
 
   constructor(lab: Lab) {
     this.#lab = lab;
@@ -189,7 +196,11 @@ export class ScriptRunner {
       this.#services = null;
       return [];
     });
-    const services = await this.#services;
+    this.#world ??= lab.worldOperations().catch(() => {
+      this.#world = null;
+      return EMPTY_WORLD;
+    });
+    const [services, world] = await Promise.all([this.#services, this.#world]);
     const principal = $state.snapshot(lab.principal) as Principal;
     const region = lab.region;
     const principals = lab.principals.map((p) => p.principal.arn);
@@ -211,6 +222,7 @@ export class ScriptRunner {
             principal: principal.arn,
             principals,
             services,
+            world,
           };
           frame.contentWindow?.postMessage({ t: 'start', runner, run }, '*');
           break;
@@ -220,6 +232,9 @@ export class ScriptRunner {
           break;
         case 'service':
           void this.#forwardService(frame, m, principal, services);
+          break;
+        case 'world':
+          void this.#forwardWorld(frame, m, principal, world);
           break;
         case 'log':
           if (Array.isArray(m.values)) this.#push({ kind: 'log', level: String(m.level), values: m.values });
@@ -386,6 +401,104 @@ export class ScriptRunner {
       this.#push({
         kind: 'call',
         op: `${spec.client}.${Object.entries(spec.methods).find(([, op]) => op === m.op)![0]}`,
+        region: m.region,
+        principal: principal.arn,
+        ok: r.ok,
+        ...(r.ok
+          ? { response: viewOf(r.output) }
+          : { error: { code: r.error.code, message: r.error.message } }),
+        ...(explanation !== undefined ? { explanation } : {}),
+        ...(r.requestId ? { requestId: r.requestId } : {}),
+      });
+    reply(
+      r.ok
+        ? { ok: true, output: r.output, ...(r.requestId ? { requestId: r.requestId } : {}) }
+        : {
+            ok: false,
+            error: { code: r.error.code, message: r.error.message },
+            ...(r.requestId ? { requestId: r.requestId } : {}),
+          },
+    );
+  }
+
+  /**
+   * Validates a world call from the sandbox (`lab.clock`, `lab.iam`, `lab.cloudHsm`, `lab.fault`,
+   * `lab.control`) as strictly as a service call, and forwards it to the KMS worker.
+   */
+  async #forwardWorld(
+    frame: HTMLIFrameElement,
+    m: Extract<RunnerMessage, { t: 'world' }>,
+    fallback: Principal,
+    world: WorldSpec,
+  ) {
+    const reply = (r: Omit<Extract<PageMessage, { t: 'serviceReply' }>, 't' | 'id'>) => {
+      if (this.#frame !== frame) return;
+      const msg: PageMessage = { t: 'serviceReply', id: m.id, ...r };
+      frame.contentWindow?.postMessage(msg, '*');
+    };
+    const refuse = (code: string, message: string) => reply({ ok: false, error: { code, message } });
+    if (typeof m.id !== 'number') return;
+    const family = m.family;
+    const known =
+      typeof family === 'string' &&
+      WORLD_FAMILIES.has(family) &&
+      typeof m.op === 'string' &&
+      OP_NAME.test(m.op) &&
+      (family === 'clock'
+        ? m.op === 'Now' || m.op === 'Advance'
+        : Object.values(world[family]).includes(m.op));
+    if (!known)
+      return refuse(
+        'UnknownOperationException',
+        'The script asked for a lab operation the lab does not have.',
+      );
+    if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
+      return refuse(
+        'UnrecognizedClientException',
+        `KMS Lab simulates the Regions ${[...REGION_NAMES].join(', ')}; "${String(m.region)}" is not one of them.`,
+      );
+    let principal = fallback;
+    if (m.principal !== undefined) {
+      const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
+      if (!found)
+        return refuse(
+          'UnrecognizedClientException',
+          `The lab has no principal ${String(m.principal)}; use one of lab.principals.`,
+        );
+      principal = $state.snapshot(found.principal) as Principal;
+    }
+    const input = plainServiceInput(m.input);
+    if ('error' in input) return refuse('ValidationException', input.error);
+    const label =
+      family === 'clock'
+        ? `lab.clock.${m.op === 'Now' ? 'now' : 'advance'}`
+        : family === 'lab'
+          ? `lab.control:${m.op}`
+          : `lab.${family}.${Object.entries(world[family]).find(([, op]) => op === m.op)![0]}`;
+    let r: Awaited<ReturnType<Lab['worldScript']>>;
+    if (family === 'clock') {
+      if (m.op === 'Now') {
+        reply({ ok: true, output: { now: await this.#lab.clockNow() } });
+        return;
+      }
+      const seconds = input.value.Seconds;
+      if (typeof seconds !== 'number' || !(seconds > 0) || seconds > MAX_ADVANCE_S)
+        return refuse(
+          'ValidationException',
+          `lab.clock.advance takes a number of seconds greater than 0 and at most ${MAX_ADVANCE_S} (ten years).`,
+        );
+      this.callCount++;
+      r = await this.#lab.advanceClockScript(seconds);
+    } else {
+      this.callCount++;
+      r = await this.#lab.worldScript(family, m.op, input.value, m.region, principal);
+    }
+    const explanation = r.ok ? undefined : r.error.explanation;
+    if (explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, explanation);
+    if (this.#frame === frame)
+      this.#push({
+        kind: 'call',
+        op: label,
         region: m.region,
         principal: principal.arn,
         ok: r.ok,

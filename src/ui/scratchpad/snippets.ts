@@ -145,4 +145,41 @@ const { CiphertextBlob } = await kms.encrypt({ KeyId: keyId, Plaintext: lab.utf8
 console.log('encrypted with imported material', CiphertextBlob);
 `,
   },
+  {
+    id: 'world',
+    title: 'The world around KMS: IAM, clock, CloudHSM faults',
+    description:
+      'lab.iam creates a user with a policy, lab.clock moves time past a deletion, lab.fault stops an HSM.',
+    code: `// The simulated world: IAM users, the clock, CloudHSM and its faults (all act as lab.principal).
+const { KeyMetadata } = await kms.createKey({ Description: 'world demo' });
+const keyId = KeyMetadata!.KeyId;
+
+// An IAM user allowed to encrypt (its identity policy; the key policy trusts the account).
+const userName = \`alice-\${crypto.randomUUID().slice(0, 8)}\`; // new on every run
+const { User } = await lab.iam.createUser({ UserName: userName });
+await lab.iam.putUserPolicy({
+  UserName: userName, PolicyName: 'encrypt',
+  PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] }),
+});
+const alice = lab.as({ principal: User.Arn });
+await alice.encrypt({ KeyId: keyId, Plaintext: lab.utf8('from alice') });
+try { await alice.scheduleKeyDeletion({ KeyId: keyId }); }
+catch (e) { console.log('alice may not delete the key:', (e as Error).name); }
+
+// Time: schedule the deletion, then move the clock past its 7-day waiting period.
+await kms.scheduleKeyDeletion({ KeyId: keyId, PendingWindowInDays: 7 });
+console.log('now:', await lab.clock.now());
+await lab.clock.advanceDays(8);
+console.log('8 days later:', await lab.clock.now());
+try { await kms.describeKey({ KeyId: keyId }); } catch (e) { console.log('the key is gone:', (e as Error).name); }
+
+// CloudHSM: a cluster with one HSM, then a fault.
+const { Cluster } = await lab.cloudHsm.createCluster({
+  HsmType: 'hsm2m.medium', SubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+});
+const { Hsm } = await lab.cloudHsm.createHsm({ ClusterId: Cluster.ClusterId, AvailabilityZone: lab.region + 'a' });
+const stopped = await lab.fault.stopHsm({ HsmId: Hsm.HsmId });
+console.log('after StopHsm:', stopped.Cluster);
+`,
+  },
 ];
