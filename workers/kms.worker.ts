@@ -918,16 +918,15 @@ const api = {
       if (!link) throw new Error('This address holds no share link.');
       const s = link.scenario;
       const o = await switchTo(await freshName(s.lessonId ?? s.challengeId ?? 'shared'));
-      const trailIndex = await learn.loadWorld(
-        o.kms,
-        s.world,
-        s.clock ? Date.parse(s.clock) : Date.now(),
-      );
+      const trailIndex = await learn.loadWorld(o.kms, s.world, s.clock ? Date.parse(s.clock) : Date.now());
       await startHistoryHere(o);
       forward({ type: 'reset' });
       const kind = s.lessonId ? 'lesson' : s.challengeId ? 'challenge' : undefined;
       const id = s.lessonId ?? s.challengeId;
-      const handsOn = kind === 'challenge' && id && learn.catalog().challenges.find((c) => c.id === id)?.kind === 'hands-on';
+      const handsOn =
+        kind === 'challenge' &&
+        id &&
+        learn.catalog().challenges.find((c) => c.id === id)?.kind === 'hands-on';
       if (kind && id && (kind === 'lesson' || handsOn))
         forward({ type: 'learn', status: await learn.attach(o.kms, o.name, kind, id, trailIndex) });
       return {

@@ -86,7 +86,10 @@ describe('lessons, progress and share links', () => {
     await step(page, 'decrypt-data-key').and(page.locator('[data-met="true"]')).waitFor();
     await page.getByTestId('lesson-done').waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: '/tmp/kms-lab-lesson-panel.png', fullPage: true });
+    await page.screenshot({
+      path: '/tmp/kms-lab-lesson-panel.png',
+      clip: { x: 0, y: 0, width: 900, height: 1000 },
+    });
     await expect.poll(() => page.getByTestId('lessons-done').textContent()).toBe('1');
   });
 
