@@ -480,6 +480,27 @@ async function remember() {
   historyIndex = history.length - 1;
 }
 
+/**
+ * Runs one call from the page with its request remembered (so the call's event carries it) and
+ * turns an AWS error into a result the page can read: calls from the page never reject.
+ */
+async function tracked<T>(
+  operation: string,
+  input: unknown,
+  invoke: () => Promise<T>,
+): Promise<CallResult<T>> {
+  current = { request: { operation, input } };
+  const mine = current;
+  try {
+    return { ok: true as const, output: await invoke(), requestId: mine.trace?.requestId };
+  } catch (e) {
+    return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
+  } finally {
+    current = null;
+    await remember();
+  }
+}
+
 function toErrorInfo(e: unknown): KmsErrorInfo {
   if (isKmsError(e)) {
     let explanation: unknown;
@@ -733,17 +754,7 @@ const api = {
   ): Promise<CallResult<OperationOutput<O>>> {
     return serial(async () => {
       const o = await ready();
-      current = { request: { operation, input } };
-      const mine = current;
-      try {
-        const output = await o.kms.call(operation, input, callerContext(caller));
-        return { ok: true as const, output, requestId: mine.trace?.requestId };
-      } catch (e) {
-        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
-      } finally {
-        current = null;
-        await remember();
-      }
+      return tracked(operation, input, () => o.kms.call(operation, input, callerContext(caller)));
     });
   },
 
@@ -754,17 +765,7 @@ const api = {
   iam(operation: string, input: Record<string, unknown>, caller: CallerInput): Promise<CallResult> {
     return serial(async () => {
       const o = await ready();
-      current = { request: { operation: `iam:${operation}`, input } };
-      const mine = current;
-      try {
-        const output = await o.kms.iam(operation, input, callerContext(caller));
-        return { ok: true as const, output, requestId: mine.trace?.requestId };
-      } catch (e) {
-        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
-      } finally {
-        current = null;
-        await remember();
-      }
+      return tracked(`iam:${operation}`, input, () => o.kms.iam(operation, input, callerContext(caller)));
     });
   },
 
@@ -775,17 +776,9 @@ const api = {
   cloudHsm(operation: string, input: Record<string, unknown>, caller: CallerInput): Promise<CallResult> {
     return serial(async () => {
       const o = await ready();
-      current = { request: { operation: `cloudhsm:${operation}`, input } };
-      const mine = current;
-      try {
-        const output = await o.kms.cloudHsm(operation, input, callerContext(caller));
-        return { ok: true as const, output, requestId: mine.trace?.requestId };
-      } catch (e) {
-        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
-      } finally {
-        current = null;
-        await remember();
-      }
+      return tracked(`cloudhsm:${operation}`, input, () =>
+        o.kms.cloudHsm(operation, input, callerContext(caller)),
+      );
     });
   },
 
@@ -797,19 +790,12 @@ const api = {
   lab(operation: string, input: Record<string, unknown>, caller: CallerInput): Promise<CallResult> {
     return serial(async () => {
       const o = await ready();
-      current = { request: { operation: `lab:${operation}`, input } };
-      const mine = current;
-      try {
+      return tracked(`lab:${operation}`, input, async () => {
         const output = await o.kms.lab(operation, input, callerContext(caller));
         // No CloudTrail record marks the world as changed: a lab control always may have.
         dirty = true;
-        return { ok: true as const, output, requestId: mine.trace?.requestId };
-      } catch (e) {
-        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
-      } finally {
-        current = null;
-        await remember();
-      }
+        return output;
+      });
     });
   },
 
@@ -973,17 +959,9 @@ const api = {
       for (const [k, shape] of Object.entries(spec.input.members))
         if (shape.type === 'blob' && typeof body[k] === 'string')
           body[k] = new TextEncoder().encode(body[k] as string);
-      current = { request: { operation: name, input: body } };
-      const mine = current;
-      try {
-        const output = await o.kms.service(service as ServiceName, operation, body, callerContext(caller));
-        return { ok: true as const, output, requestId: mine.trace?.requestId };
-      } catch (e) {
-        return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
-      } finally {
-        current = null;
-        await remember();
-      }
+      return tracked(name, body, () =>
+        o.kms.service(service as ServiceName, operation, body, callerContext(caller)),
+      );
     });
   },
 

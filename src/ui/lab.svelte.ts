@@ -229,16 +229,26 @@ export class Lab {
     this.principal = principal;
   }
 
-  /** Calls the simulated IAM API in the acting principal's account. */
-  async iam(operation: string, input: Record<string, unknown>): Promise<CallResult> {
-    const result = await this.#api.iam(operation, input, {
-      region: this.region,
+  /** The acting principal, calling from the console in `region` (default: the current Region). */
+  #consoleCaller(region?: string) {
+    return {
+      region: region ?? this.region,
       principal: $state.snapshot(this.principal) as Principal,
-      source: 'console',
-    });
+      source: 'console' as const,
+    };
+  }
+
+  /** Ties a console call's result to its trace and refreshes the world view. */
+  async #settled<R extends CallResult<unknown>>(result: R): Promise<R> {
     this.#attachResult(result);
     await this.refresh();
     return result;
+  }
+
+  /** Calls the simulated IAM API in the acting principal's account. */
+  async iam(operation: string, input: Record<string, unknown>): Promise<CallResult> {
+    const result = await this.#api.iam(operation, input, this.#consoleCaller());
+    return this.#settled(result);
   }
 
   /**
@@ -250,14 +260,8 @@ export class Lab {
     input: Record<string, unknown>,
     options: { readonly region?: string } = {},
   ): Promise<CallResult> {
-    const result = await this.#api.cloudHsm(operation, input, {
-      region: options.region ?? this.region,
-      principal: $state.snapshot(this.principal) as Principal,
-      source: 'console',
-    });
-    this.#attachResult(result);
-    await this.refresh();
-    return result;
+    const result = await this.#api.cloudHsm(operation, input, this.#consoleCaller(options.region));
+    return this.#settled(result);
   }
 
   /**
@@ -270,14 +274,8 @@ export class Lab {
     input: Record<string, unknown>,
     options: { readonly region?: string } = {},
   ): Promise<CallResult> {
-    const result = await this.#api.lab(operation, input, {
-      region: options.region ?? this.region,
-      principal: $state.snapshot(this.principal) as Principal,
-      source: 'console',
-    });
-    this.#attachResult(result);
-    await this.refresh();
-    return result;
+    const result = await this.#api.lab(operation, input, this.#consoleCaller(options.region));
+    return this.#settled(result);
   }
 
   /**
@@ -291,14 +289,8 @@ export class Lab {
     input: Record<string, unknown>,
     options: { readonly region?: string } = {},
   ): Promise<CallResult> {
-    const result = await this.#api.service(service, operation, input, {
-      region: options.region ?? this.region,
-      principal: $state.snapshot(this.principal) as Principal,
-      source: 'console',
-    });
-    this.#attachResult(result);
-    await this.refresh();
-    return result;
+    const result = await this.#api.service(service, operation, input, this.#consoleCaller(options.region));
+    return this.#settled(result);
   }
 
   /** A scratchpad script's service call (`s3.putObject(…)`), as `principal` in `region`. */
@@ -461,14 +453,8 @@ export class Lab {
       input: OperationInput<O>,
       caller: { region: string; principal: Principal; source: 'console' },
     ) => Promise<CallResult<OperationOutput<O>>>;
-    const result = await call(operation, input, {
-      region: options.region ?? this.region,
-      principal: $state.snapshot(this.principal) as Principal,
-      source: 'console',
-    });
-    this.#attachResult(result);
-    await this.refresh();
-    return result;
+    const result = await call(operation, input, this.#consoleCaller(options.region));
+    return this.#settled(result);
   }
 
   /** Advances the simulated clock; due deletions happen on the way. */
