@@ -1,5 +1,6 @@
-import { mount } from 'svelte';
-import App from './App.svelte';
-import './ui/theme.css';
+import { spawnKmsWorker } from './ui/kmsWorker.ts';
 
-mount(App, { target: document.getElementById('app')! });
+// The worker loads and opens the world on its own thread while the app's chunk loads and renders.
+const worker = spawnKmsWorker();
+const { startApp } = await import('./startApp.ts');
+startApp(document.getElementById('app')!, worker);

@@ -45,19 +45,9 @@ import {
 } from './trailQuery.ts';
 import { MirrorStore, worldOf, type WorldState } from './worldHistory.ts';
 import { handleJsonRequest } from '../src/kms/protocol/jsonProtocol.ts';
-import * as learn from './learnSide.ts';
+import type * as LearnSide from './learnSide.ts';
 import type { Answer, Exam, ExamResult, Grade } from '../src/learn/index.ts';
-import {
-  completeCliLine,
-  listFiles,
-  putFile,
-  runCliLine,
-  sdkDeclarations,
-  worldDeclarations,
-  worldSpec,
-  type CliLineResult,
-  type VirtualFile,
-} from './runner/kmsSide.ts';
+import type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
 import type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
 
 export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
@@ -311,7 +301,7 @@ export type LabEvent =
   | (Extract<KmsEvent, { type: 'call' }> & { readonly request?: CallRequest })
   | Exclude<KmsEvent, { type: 'call' }>
   /** The active lesson's or challenge's steps changed (or it was closed: `null`). */
-  | { readonly type: 'learn'; readonly status: learn.LearnStatus | null };
+  | { readonly type: 'learn'; readonly status: LearnSide.LearnStatus | null };
 
 export interface CallRequest {
   readonly operation: string;
@@ -353,6 +343,18 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
   queue = run.catch(() => undefined);
   return run;
 }
+
+type LearnModule = typeof LearnSide;
+/** Lessons and challenges (set once loaded): the world opens without waiting for them. */
+let learnLoaded: LearnModule | null = null;
+let learnLoading: Promise<LearnModule> | null = null;
+function learnSide(): Promise<LearnModule> {
+  return (learnLoading ??= import('./learnSide.ts').then((m) => (learnLoaded = m)));
+}
+
+/** The command line and the scratchpad's typings, loaded when first used. */
+let shellLoading: Promise<typeof import('./runner/kmsSide.ts')> | null = null;
+const shell = () => (shellLoading ??= import('./runner/kmsSide.ts'));
 
 function forward(e: LabEvent) {
   for (const l of listeners) l(e);
@@ -455,14 +457,22 @@ async function openWorkspace(name: string): Promise<Open> {
   return { name, kms, store, off };
 }
 
+/** The workspace `opening` opens. */
+let openingName: string | null = null;
+
+function startOpening(name: string): Promise<Open> {
+  openingName = name;
+  return (opening = openWorkspace(name));
+}
+
 async function ready(): Promise<Open> {
-  if (open) return open;
-  if (!opening) opening = openWorkspace(DEFAULT_WORKSPACE);
-  return opening;
+  return open ?? opening ?? startOpening(DEFAULT_WORKSPACE);
 }
 
 /** Re-checks the active lesson's steps after a call or event, telling the page when they changed. */
 async function checkLearn() {
+  const learn = learnLoaded;
+  if (!learn) return;
   try {
     if (await learn.check()) forward({ type: 'learn', status: learn.learnStatus() });
   } catch (e) {
@@ -661,16 +671,16 @@ function trailDeliveryState(): TrailDeliveryState {
 async function switchTo(name: string): Promise<Open> {
   if (!WORKSPACE_NAME.test(name)) throw new Error(`"${name}" is not a valid workspace name.`);
   if (open?.name === name) return open;
+  if (!open && opening && openingName === name) return (open = await opening);
   const previous = open ?? (opening ? await opening : null);
   previous?.off();
   previous?.store.close();
-  if (learn.learnStatus()) {
-    learn.detach();
+  if (learnLoaded?.learnStatus()) {
+    learnLoaded.detach();
     forward({ type: 'learn', status: null });
   }
   open = null;
-  opening = openWorkspace(name);
-  open = await opening;
+  open = await startOpening(name);
   delivery = null;
   forward({ type: 'reset' });
   return open;
@@ -802,16 +812,20 @@ const api = {
   // ---- lessons, challenges, share links (workers/learnSide.ts) ------------------------------------
 
   /** Lesson and challenge outlines (text only) in `locale`, and the locales there are. */
-  learnCatalog(locale = 'en'): learn.LearnCatalog {
-    return learn.catalog(locale);
+  async learnCatalog(locale = 'en'): Promise<LearnSide.LearnCatalog> {
+    return (await learnSide()).catalog(locale);
   },
 
   /**
    * Opens a NEW workspace holding the start world of a lesson or hands-on challenge (scenario, then
    * its trusted setup) and follows its steps. The workspace open before is left as it was.
    */
-  startLearn(kind: learn.LearnKind, id: string): Promise<{ workspace: string; status: learn.LearnStatus }> {
+  startLearn(
+    kind: LearnSide.LearnKind,
+    id: string,
+  ): Promise<{ workspace: string; status: LearnSide.LearnStatus }> {
     return serial(async () => {
+      const learn = await learnSide();
       const o = await switchTo(await freshName(id));
       await learn.loadStart(o.kms, kind, id);
       await startHistoryHere(o);
@@ -823,9 +837,9 @@ const api = {
   },
 
   /** Follows a lesson or challenge bound to the open workspace (after a reload or a switch). */
-  attachLearn(kind: learn.LearnKind, id: string, trailIndex: number): Promise<learn.LearnStatus> {
+  attachLearn(kind: LearnSide.LearnKind, id: string, trailIndex: number): Promise<LearnSide.LearnStatus> {
     return serial(async () => {
-      const o = await ready();
+      const [o, learn] = await Promise.all([ready(), learnSide()]);
       const status = await learn.attach(o.kms, o.name, kind, id, trailIndex);
       forward({ type: 'learn', status });
       return status;
@@ -835,19 +849,19 @@ const api = {
   /** Stops following a lesson on the open workspace. */
   detachLearn(): Promise<void> {
     return serial(async () => {
-      learn.detach();
+      learnLoaded?.detach();
       forward({ type: 'learn', status: null });
     });
   },
 
-  learnStatus(): learn.LearnStatus | null {
-    return learn.learnStatus();
+  learnStatus(): LearnSide.LearnStatus | null {
+    return learnLoaded?.learnStatus() ?? null;
   },
 
   /** Puts the active lesson's world back to its start (same workspace) with every step unmet. */
-  resetLearn(): Promise<learn.LearnStatus> {
+  resetLearn(): Promise<LearnSide.LearnStatus> {
     return serial(async () => {
-      const status = await learn.resetActive();
+      const status = await (await learnSide()).resetActive();
       await startHistoryHere(await ready());
       forward({ type: 'reset' });
       forward({ type: 'learn', status });
@@ -856,9 +870,11 @@ const api = {
   },
 
   /** Replays the solution on the reset start world, call by call (`delayMs` between calls). */
-  showSolution(delayMs = 500): Promise<{ status: learn.LearnStatus; error?: string; calls: number }> {
+  showSolution(delayMs = 500): Promise<{ status: LearnSide.LearnStatus; error?: string; calls: number }> {
     return serial(async () => {
-      const r = await learn.replaySolution(delayMs, (status) => forward({ type: 'learn', status }));
+      const r = await (
+        await learnSide()
+      ).replaySolution(delayMs, (status) => forward({ type: 'learn', status }));
       dirty = true;
       await remember();
       forward({ type: 'learn', status: r.status });
@@ -868,24 +884,24 @@ const api = {
 
   /** Grades the open hands-on challenge on the world as it is. */
   gradeHandsOn(): Promise<Grade> {
-    return serial(() => learn.gradeActive());
+    return serial(async () => (await learnSide()).gradeActive());
   },
 
-  gradeQuestion(id: string, answer: Answer): Grade {
-    return learn.gradeQuestion(id, answer);
+  async gradeQuestion(id: string, answer: Answer): Promise<Grade> {
+    return (await learnSide()).gradeQuestion(id, answer);
   },
 
-  drawExam(count: number, startedAt: number, seed?: number): Exam {
-    return learn.drawExam(count, startedAt, seed);
+  async drawExam(count: number, startedAt: number, seed?: number): Promise<Exam> {
+    return (await learnSide()).drawExam(count, startedAt, seed);
   },
 
-  scoreExam(exam: Exam, answers: Record<string, { answer: Answer; at: number }>): ExamResult {
-    return learn.scoreExam(exam, answers);
+  async scoreExam(exam: Exam, answers: Record<string, { answer: Answer; at: number }>): Promise<ExamResult> {
+    return (await learnSide()).scoreExam(exam, answers);
   },
 
   /** What a `#s=`/`#embed=` hash would load (never loads or runs anything); null for no link. */
-  previewShareLink(hash: string): Promise<learn.SharePreview | null> {
-    return learn.previewLink(hash);
+  async previewShareLink(hash: string): Promise<LearnSide.SharePreview | null> {
+    return (await learnSide()).previewLink(hash);
   },
 
   /**
@@ -895,11 +911,12 @@ const api = {
   openShareLink(hash: string): Promise<{
     workspace: string;
     script?: string;
-    kind?: learn.LearnKind;
+    kind?: LearnSide.LearnKind;
     id?: string;
     trailIndex: number;
   }> {
     return serial(async () => {
+      const learn = await learnSide();
       const link = await learn.decodeLink(hash);
       if (!link) throw new Error('This address holds no share link.');
       const s = link.scenario;
@@ -930,7 +947,7 @@ const api = {
     title?: string;
     mode?: 'share' | 'embed';
   }): Promise<{ hash: string; omitted: readonly string[] }> {
-    return serial(async () => learn.makeLink((await ready()).kms, options));
+    return serial(async () => (await learnSide()).makeLink((await ready()).kms, options));
   },
 
   /**
@@ -1130,7 +1147,7 @@ const api = {
   /** Runs an AWS CLI line (`aws kms …`) in the open workspace's shell session. */
   cli(line: string, caller: CallerInput): Promise<CliLineResult> {
     return serial(async () => {
-      const o = await ready();
+      const [o, { runCliLine }] = await Promise.all([ready(), shell()]);
       try {
         return await runCliLine(o.kms, o.name, line, { ...callerContext(caller), source: 'cli' });
       } finally {
@@ -1145,27 +1162,30 @@ const api = {
     line: string,
     region: string,
   ): Promise<{ start: number; end: number; candidates: string[] }> {
-    const o = await ready();
+    const [o, { completeCliLine }] = await Promise.all([ready(), shell()]);
     return completeCliLine(o.kms, o.name, line, region);
   },
 
   /** Puts a file into the workspace's virtual file system (for `fileb://` and `file://`). */
   async putFile(path: string, bytes: Uint8Array): Promise<VirtualFile> {
-    return putFile((await ready()).name, path, bytes);
+    const [o, { putFile }] = await Promise.all([ready(), shell()]);
+    return putFile(o.name, path, bytes);
   },
 
   async listFiles(): Promise<VirtualFile[]> {
-    return listFiles((await ready()).name);
+    const [o, { listFiles }] = await Promise.all([ready(), shell()]);
+    return listFiles(o.name);
   },
 
   /** The scratchpad editor's declarations for `@aws-sdk/client-kms` and the lab's globals. */
-  sdkTypes(): string {
+  async sdkTypes(): Promise<string> {
+    const { sdkDeclarations, worldDeclarations } = await shell();
     return `${sdkDeclarations()}\n${worldDeclarations()}${SERVICE_GLOBALS}${serviceClientDeclarations()}`;
   },
 
   /** The world operations scripts reach through `lab` (`lab.iam.createUser`, `lab.fault.stopHsm`, …). */
-  worldOperations(): WorldOperationsInfo {
-    return worldSpec();
+  async worldOperations(): Promise<WorldOperationsInfo> {
+    return (await shell()).worldSpec();
   },
 
   /** The simulated clock's time (epoch ms). */
@@ -1257,3 +1277,13 @@ const SERVICE_GLOBALS = `
 `;
 
 Comlink.expose(api);
+
+// The page names the workspace it is about to open (src/ui/kmsWorker.ts): open it now, while the
+// page is still rendering, rather than when it asks.
+const named = /^kms-lab:(.+)$/.exec(typeof self === 'undefined' ? '' : self.name)?.[1];
+if (named && WORKSPACE_NAME.test(named)) {
+  const early = startOpening(named);
+  early.catch(() => {
+    if (opening === early) opening = openingName = null;
+  });
+}

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { lastWorkspace, spawnKmsWorker, WORKSPACE_STORAGE, workerFailure } from './kmsWorker.ts';
 // Values come from the small world modules, not the engine's index: the page must not bundle the engine.
 import { ACCOUNTS } from '../kms/world/accounts.ts';
 import { rootPrincipal } from '../kms/world/principal.ts';
@@ -95,7 +96,6 @@ export const PRINCIPALS: readonly { readonly principal: Principal; readonly labe
 const CALL_LOG_LIMIT = 500;
 /** CloudTrail records the page keeps (the newest); the rest are asked of the worker by window. */
 const TRAIL_TAIL = 1000;
-const WORKSPACE_STORAGE = 'kms-lab:workspace';
 /** During a burst of events, the page refreshes at most this often (ms). */
 const BURST_REFRESH_MS = 100;
 
@@ -147,14 +147,16 @@ export class Lab {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   readonly #early = new Map<string, CallResult<unknown>>();
 
-  constructor() {
-    // Vite bundles the worker only from this exact `new Worker(new URL(…, import.meta.url))` form.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state, a module URL
-    this.#worker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), { type: 'module' });
+  /** `worker`: the KMS worker, when the page entry started it already (see kmsWorker.ts). */
+  constructor(worker: Worker = spawnKmsWorker()) {
+    this.#worker = worker;
     this.#api = Comlink.wrap<KmsWorkerApi>(this.#worker);
-    this.#worker.addEventListener('error', (e) => {
-      this.fatal = `The KMS worker failed to start: ${e.message || 'unknown error'}`;
-    });
+    const failed = (message: string) => {
+      this.fatal = `The KMS worker failed to start: ${message}`;
+    };
+    const early = workerFailure(worker);
+    if (early) failed(early);
+    else this.#worker.addEventListener('error', (e) => failed(e.message || 'unknown error'));
   }
 
   /** Opens the last used workspace, loads state and trail, and follows engine events. */
@@ -163,14 +165,11 @@ export class Lab {
       this.wallNow = Date.now();
     }, 1000);
     try {
-      await this.#api.subscribe(Comlink.proxy((e: LabEvent) => this.#onEvent(e)));
-      let name = 'default';
-      try {
-        name = localStorage.getItem(WORKSPACE_STORAGE) ?? 'default';
-      } catch {
-        // Storage may be blocked; the default workspace still works.
-      }
-      await this.#api.open(name).catch(() => this.#api.open('default'));
+      // Both go out at once (the worker answers in order), so the world opens while the page renders.
+      const subscribed = this.#api.subscribe(Comlink.proxy((e: LabEvent) => this.#onEvent(e)));
+      const opened = this.#api.open(lastWorkspace()).catch(() => this.#api.open('default'));
+      await subscribed;
+      await opened;
       await this.refresh();
       void this.#loadWorkspaces();
     } catch (e) {
