@@ -146,6 +146,10 @@ export class Lab {
   /** Call results that arrived before their call event. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   readonly #early = new Map<string, CallResult<unknown>>();
+  /** Calls that arrived during a burst, not yet in `calls` (see #addCall). */
+  #incoming: CallEntry[] = [];
+  #incomingTimer: ReturnType<typeof setTimeout> | null = null;
+  #callsLandedAt = -Infinity;
 
   /** `worker`: the KMS worker, when the page entry started it already (see kmsWorker.ts). */
   constructor(worker: Worker = spawnKmsWorker()) {
@@ -548,6 +552,12 @@ export class Lab {
   #attachResult(result: CallResult<unknown>) {
     const id = result.requestId;
     if (!id) return;
+    const outcome = result.ok ? { response: result.output } : { error: result.error };
+    const waiting = this.#incoming.findIndex((c) => c.trace.requestId === id);
+    if (waiting >= 0) {
+      this.#incoming[waiting] = { ...this.#incoming[waiting]!, ...outcome };
+      return;
+    }
     let i = this.calls.length - 1;
     while (i >= 0 && this.calls[i]!.trace.requestId !== id) i--;
     if (i < 0) {
@@ -576,7 +586,7 @@ export class Lab {
         ...(e.request ? { request: e.request } : {}),
         ...(early ? (early.ok ? { response: early.output } : { error: early.error }) : {}),
       };
-      this.calls = [...this.calls.slice(-(CALL_LOG_LIMIT - 1)), entry];
+      this.#addCall(entry);
       this.animator.enqueue(e.trace, (arn) => this.keyByArn(arn) !== undefined, e.request?.input);
     } else if (e.type === 'serviceEvent') {
       this.animator.enqueueService(e.event, e.records[0]?.eventID ?? `${e.event.kind}:${e.event.at}`);
@@ -588,6 +598,23 @@ export class Lab {
    * Refreshes after an event: at once for a lone event, at most every {@link BURST_REFRESH_MS}
    * during a burst (a script making a thousand calls must not pay a full refresh per call).
    */
+  /** Adds a call to `calls`: at once for a lone call, at most every {@link BURST_REFRESH_MS} in a burst. */
+  #addCall(entry: CallEntry) {
+    this.#incoming.push(entry);
+    if (this.#incomingTimer !== null) return;
+    const wait = this.#callsLandedAt + BURST_REFRESH_MS - performance.now();
+    if (wait <= 0) this.#landCalls();
+    else this.#incomingTimer = setTimeout(() => this.#landCalls(), wait);
+  }
+
+  #landCalls() {
+    this.#incomingTimer = null;
+    this.#callsLandedAt = performance.now();
+    const landed = this.#incoming;
+    this.#incoming = [];
+    this.calls = this.calls.concat(landed).slice(-CALL_LOG_LIMIT);
+  }
+
   #refreshSoon() {
     const now = performance.now();
     const burst = now - this.#lastEventAt < BURST_REFRESH_MS;

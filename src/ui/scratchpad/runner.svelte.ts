@@ -41,6 +41,9 @@ export type OutputEntry =
     }
   | { readonly kind: 'status'; readonly text: string; readonly tone: 'info' | 'ok' | 'warn' };
 
+/** An output entry as the panel lists it: `seq` keys it, so appending never re-renders the rest. */
+export type OutputLine = OutputEntry & { readonly seq: number };
+
 /** A transpiled script: the runner's function body and a JS-line → TS-line table. */
 export interface CompiledScript {
   readonly body: string;
@@ -49,6 +52,13 @@ export interface CompiledScript {
 
 export const DEFAULT_TIMEOUT_S = 10;
 const OUTPUT_LIMIT = 400;
+/**
+ * While a script runs, the output panel takes new lines at most this often (ms): a script making
+ * thousands of calls must not pay a render per call (the page is what it waits on).
+ */
+const FLUSH_MS = 120;
+/** The `seq` of the "earlier lines not shown" note. */
+const HIDDEN_LINES = -1;
 const MAX_BODY = 1024 * 1024;
 const OP_NAME = /^[A-Z][A-Za-z0-9]{1,63}$/;
 const REGION_NAMES = new Set(REGIONS.map((r) => r.name));
@@ -141,7 +151,7 @@ function loadRunner(): Promise<string> {
 }
 
 export class ScriptRunner {
-  output = $state.raw<readonly OutputEntry[]>([]);
+  output = $state.raw<readonly OutputLine[]>([]);
   running = $state(false);
   /** Seconds after which a running script is stopped. */
   timeoutSeconds = $state(DEFAULT_TIMEOUT_S);
@@ -156,6 +166,10 @@ export class ScriptRunner {
   #onMessage: ((e: MessageEvent) => void) | null = null;
   #buffer: OutputEntry[] = [];
   #flushScheduled = false;
+  #lastFlush = -Infinity;
+  #seq = 0;
+  /** Lines dropped from the top of the output (see {@link OUTPUT_LIMIT}). */
+  #hidden = 0;
   #started = 0;
   #finish: (() => void) | null = null;
   /** Denial explanations by request ID, for the script error that follows. */
@@ -171,6 +185,7 @@ export class ScriptRunner {
   }
 
   clear(): void {
+    this.#hidden = 0;
     this.#buffer = [];
     this.output = [];
   }
@@ -519,28 +534,40 @@ export class ScriptRunner {
     );
   }
 
+  /** Adds a line to the output (outside a run too, e.g. a compile error). */
+  print(entry: OutputEntry): void {
+    this.#push(entry);
+    this.#flush();
+  }
+
   #push(entry: OutputEntry) {
     this.#buffer.push(entry);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    requestAnimationFrame(() => this.#flush());
+    const wait = this.#lastFlush + FLUSH_MS - performance.now();
+    if (wait <= 0) requestAnimationFrame(() => this.#flush());
+    else setTimeout(() => requestAnimationFrame(() => this.#flush()), wait);
   }
 
   #flush() {
     this.#flushScheduled = false;
     if (!this.#buffer.length) return;
-    const next = this.output.concat(this.#buffer);
+    this.#lastFlush = performance.now();
+    const added = this.#buffer.map((e): OutputLine => ({ ...e, seq: this.#seq++ }));
     this.#buffer = [];
-    this.output =
-      next.length > OUTPUT_LIMIT
-        ? [
-            {
-              kind: 'status',
-              text: `… ${next.length - OUTPUT_LIMIT + 1} earlier lines not shown`,
-              tone: 'info',
-            },
-            ...next.slice(-(OUTPUT_LIMIT - 1)),
-          ]
-        : next;
+    const next = this.output.filter((e) => e.seq !== HIDDEN_LINES).concat(added);
+    if (next.length <= OUTPUT_LIMIT && !this.#hidden) {
+      this.output = next;
+      return;
+    }
+    const kept = next.slice(-(OUTPUT_LIMIT - 1));
+    this.#hidden += next.length - kept.length;
+    const note: OutputLine = {
+      kind: 'status',
+      text: `… ${this.#hidden} earlier lines not shown`,
+      tone: 'info',
+      seq: HIDDEN_LINES,
+    };
+    this.output = [note, ...kept];
   }
 }

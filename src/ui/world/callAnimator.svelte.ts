@@ -155,6 +155,8 @@ export function stopsOf(trace: CallTrace, hasKeyCard: (arn: string) => boolean, 
   return stops;
 }
 
+const SKIPPED_SHOW_MS = 250;
+
 /**
  * Schedules call animations: at most {@link MAX_IN_FLIGHT} packets at once, at most
  * {@link MAX_WAITING} waiting (a burst drops its oldest waiting calls and counts them), none when
@@ -172,6 +174,8 @@ export class CallAnimator {
   #held: Flight[] = [];
   #heldTimer: ReturnType<typeof setTimeout> | null = null;
   #nextId = 1;
+  #skipped = 0;
+  #skippedTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     if (typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches)
@@ -266,7 +270,12 @@ export class CallAnimator {
     const excess = this.#waiting.length - MAX_WAITING;
     if (excess > 0) {
       this.#waiting.splice(0, excess);
-      this.skipped += excess;
+      this.#skipped += excess;
+      // Shown at most every SKIPPED_SHOW_MS: a burst must not repaint the page per call.
+      this.#skippedTimer ??= setTimeout(() => {
+        this.#skippedTimer = null;
+        this.skipped = this.#skipped;
+      }, SKIPPED_SHOW_MS);
     }
     this.#launch();
   }
