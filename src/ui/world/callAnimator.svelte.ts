@@ -272,10 +272,11 @@ export class CallAnimator {
       this.#waiting.splice(0, excess);
       this.#skipped += excess;
       // Shown at most every SKIPPED_SHOW_MS: a burst must not repaint the page per call.
-      this.#skippedTimer ??= setTimeout(() => {
-        this.#skippedTimer = null;
-        this.skipped = this.#skipped;
-      }, SKIPPED_SHOW_MS);
+      if (this.#skippedTimer === null)
+        this.#skippedTimer = setTimeout(() => {
+          this.#skippedTimer = null;
+          this.skipped = this.#skipped;
+        }, SKIPPED_SHOW_MS);
     }
     this.#launch();
   }
