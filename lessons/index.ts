@@ -1,6 +1,6 @@
 /**
  * The lesson registry, in course order. A lesson is `lessons/<id>/lesson.ts` (data, English text,
- * solution inline); translations overlay it from `lessons/locales/<locale>/<id>.json`.
+ * solution inline); translations overlay it from `locales/<locale>/lessons/<id>.json`.
  */
 import type { Lesson } from '../src/learn/types.ts';
 import { lesson as envelopeEncryption } from './envelope-encryption/lesson.ts';

@@ -3,4 +3,4 @@ import { spawnKmsWorker } from './ui/kmsWorker.ts';
 // The worker loads and opens the world on its own thread while the app's chunk loads and renders.
 const worker = spawnKmsWorker();
 const { startApp } = await import('./startApp.ts');
-startApp(document.getElementById('app')!, worker);
+await startApp(document.getElementById('app')!, worker);

@@ -9,7 +9,7 @@
  */
 import { LESSONS, lessonById } from '../lessons/index.ts';
 import { CHALLENGES, challengeById } from '../lessons/challenges/index.ts';
-import { LOCALES, TRANSLATIONS } from '../lessons/locales/index.ts';
+import { LOCALES, TRANSLATIONS } from '../lessons/translations.ts';
 import {
   drawExam as draw,
   grade,

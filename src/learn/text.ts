@@ -1,6 +1,6 @@
 /**
  * Lesson text per locale. English lives in the lesson data (the fallback); a translation is a JSON
- * file `lessons/locales/<locale>/<lesson-id>.json` that overlays any subset of the text:
+ * file `locales/<locale>/lessons/<lesson-id>.json` that overlays any subset of the text:
  *
  * ```json
  * { "title": "…", "intro": "…", "steps": { "<step-id>": { "text": "…", "goal": "…", "hints": ["…", "…", "…"] } } }

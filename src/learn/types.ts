@@ -2,7 +2,7 @@
  * Lessons and challenges as data (issue 10). A lesson is a start world (a scenario file), optional
  * setup the scenario format cannot express (a CloudHSM cluster, a disabled key, a ticking clock),
  * steps whose checks read the world, a hint ladder, a solution script and a par. Text is English here;
- * translations overlay it from `lessons/locales/<locale>/<lesson>.json` (see ./text.ts).
+ * translations overlay it from `locales/<locale>/lessons/<lesson>.json` (see ./text.ts).
  */
 import type {
   AliasRecord,

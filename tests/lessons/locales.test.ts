@@ -1,7 +1,7 @@
 /** Lesson text per locale: translations overlay English, fall back to it, and name only real steps. */
 import { expect, it } from 'vitest';
 import { LESSONS, lessonById } from '../../lessons/index.ts';
-import { LOCALES, TRANSLATIONS } from '../../lessons/locales/index.ts';
+import { LOCALES, TRANSLATIONS } from '../../lessons/translations.ts';
 import { localizeLesson, staleKeys } from '../../src/learn/text.ts';
 
 it('finds the translation folders', () => {

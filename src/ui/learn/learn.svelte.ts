@@ -3,6 +3,7 @@
  * the chosen locale), progress (IndexedDB, ./progress.ts), which workspace follows which lesson, and
  * the intents of the lesson panel (start, reset, hints, show solution, grade).
  */
+import { savedLocale, saveLocale, text, UI_LOCALES } from '../i18n/text.svelte.ts';
 import type { Answer, Exam, ExamResult, Grade } from '../../learn/challenges.ts';
 import type { Lab } from '../lab.svelte.ts';
 import type {
@@ -29,7 +30,6 @@ import {
 
 export type { ChallengeOutline, LessonOutline, LearnStatus };
 
-const LOCALE_KEY = 'kms-lab:locale';
 /** Pause between the calls of a replayed solution, so each one animates. */
 export const SOLUTION_STEP_MS = 450;
 
@@ -57,12 +57,7 @@ export class Learn {
   }
 
   async init(): Promise<void> {
-    let locale = 'en';
-    try {
-      locale = localStorage.getItem(LOCALE_KEY) ?? navigator.language ?? 'en';
-    } catch {
-      // default locale
-    }
+    const locale = savedLocale();
     const [catalog, progress, bindings] = await Promise.all([
       this.lab.worker.learnCatalog(locale),
       loadProgress().catch(() => EMPTY_PROGRESS),
@@ -78,13 +73,16 @@ export class Learn {
     return this.catalog?.locale ?? 'en';
   }
 
+  /** Lesson text and interface text in `locale` (English where it has none), remembered. */
   async setLocale(locale: string): Promise<void> {
-    this.catalog = await this.lab.worker.learnCatalog(locale);
-    try {
-      localStorage.setItem(LOCALE_KEY, locale);
-    } catch {
-      // not remembered
-    }
+    const [catalog] = await Promise.all([this.lab.worker.learnCatalog(locale), text.use(locale)]);
+    this.catalog = catalog;
+    saveLocale(locale);
+  }
+
+  /** Every locale with lesson or interface text, English first. */
+  get locales(): readonly string[] {
+    return [...new Set(['en', ...(this.catalog?.locales ?? []), ...UI_LOCALES])];
   }
 
   lesson(id: string): LessonOutline | undefined {
