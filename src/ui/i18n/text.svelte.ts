@@ -29,6 +29,7 @@ const LOCALE_OF = /\/locales\/([a-z]{2}(?:-[A-Z]{2})?)\/ui\/([a-zA-Z0-9-]+)\.jso
 
 /** `area.key` → message, from a set of `<area>.json` files. */
 function tableOf(files: Record<string, Messages>): Table {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- built once, never changed after
   const table = new Map<string, Message>();
   for (const [path, messages] of Object.entries(files)) {
     const area = LOCALE_OF.exec(path)?.[2];
@@ -41,6 +42,7 @@ function tableOf(files: Record<string, Messages>): Table {
 /** The interface locales there are (a folder with a `ui/` in it), English first. */
 export const UI_LOCALES: readonly string[] = [
   'en',
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local scratch set, not state
   ...[...new Set(Object.keys(TRANSLATED).map((p) => LOCALE_OF.exec(p)?.[1]))]
     .filter((l): l is string => !!l && l !== 'en')
     .sort(),

@@ -82,6 +82,7 @@ export class Learn {
 
   /** Every locale with lesson or interface text, English first. */
   get locales(): readonly string[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local scratch set, not state
     return [...new Set(['en', ...(this.catalog?.locales ?? []), ...UI_LOCALES])];
   }
 
