@@ -127,6 +127,15 @@ export function keyName(lab: Lab, ref: string | undefined, fallback = '—'): st
   return id ? `key/${id.slice(0, 8)}…` : ref;
 }
 
+/** Stands in for a value that markup wraps (`<b>…</b>`), so the message around it stays one text. */
+export const SLOT = '\u0000';
+
+/** A message filled with {@link SLOT} for one parameter → its text before and after that value. */
+export function aroundSlot(text: string): [string, string] {
+  const i = text.indexOf(SLOT);
+  return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + SLOT.length)];
+}
+
 export function bytes(n: number): string {
   return n < 1024
     ? `${n} B`
