@@ -3,7 +3,7 @@
  * the chosen locale), progress (IndexedDB, ./progress.ts), which workspace follows which lesson, and
  * the intents of the lesson panel (start, reset, hints, show solution, grade).
  */
-import { savedLocale, saveLocale, text, UI_LOCALES } from '../i18n/text.svelte.ts';
+import { savedLocale, saveLocale, t, text, UI_LOCALES } from '../i18n/text.svelte.ts';
 import type { Answer, Exam, ExamResult, Grade } from '../../learn/challenges.ts';
 import type { Lab } from '../lab.svelte.ts';
 import type {
@@ -232,7 +232,7 @@ export class Learn {
       if (now) await this.bind({ ...now, trailIndex: r.status.trailIndex });
       await this.record(r.status);
       await this.lab.refresh();
-      if (r.error) throw new Error(`The solution stopped: ${r.error}`);
+      if (r.error) throw new Error(t('learn.solutionStopped', { error: r.error }));
     }) as Promise<void>;
   }
 
@@ -315,6 +315,31 @@ export class Learn {
     await deleteBinding(workspace).catch(() => undefined);
   }
 
+  /**
+   * Forgets the bindings of workspaces that no longer exist (deleted), in state and in IndexedDB, so
+   * that a new workspace of the same name does not come back attached to an old lesson. `existing` is
+   * the lab's workspace list; before anything is forgotten, the worker's current list confirms it (the
+   * lab's list may predate a workspace a lesson has just opened). The open workspace always exists.
+   */
+  async pruneBindings(existing: readonly string[]): Promise<void> {
+    const open = this.lab.workspace;
+    const stale = (names: readonly string[]) =>
+      Object.values(this.bindings).filter((b) => b.workspace !== open && !names.includes(b.workspace));
+    const suspects = stale(existing);
+    if (!suspects.length) return;
+    let current: readonly string[];
+    try {
+      current = await this.lab.worker.workspaces();
+    } catch {
+      return;
+    }
+    // Only bindings unchanged since before the worker answered: one bound meanwhile is newer than its list.
+    const gone = stale(current).filter((b) => suspects.includes(b) && this.bindings[b.workspace] === b);
+    if (!gone.length) return;
+    this.bindings = Object.fromEntries(Object.entries(this.bindings).filter(([, b]) => !gone.includes(b)));
+    await Promise.all(gone.map((b) => deleteBinding(b.workspace).catch(() => undefined)));
+  }
+
   async #attempt(id: string, g: Grade) {
     const was = this.progress.challenges[id];
     await this.#setChallenge(id, {
@@ -350,7 +375,7 @@ export class Learn {
     try {
       await saveProgress(p);
     } catch (e) {
-      this.problem = `Progress could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+      this.problem = t('learn.progressNotSaved', { error: e instanceof Error ? e.message : String(e) });
     }
   }
 }

@@ -4,6 +4,7 @@
  * workspace follows which lesson. Exported to and imported from a JSON file.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { t } from '../i18n/text.svelte.ts';
 
 export interface LessonProgress {
   /** Step IDs ever met. */
@@ -170,16 +171,15 @@ function sanitize(raw: { lessons?: unknown; challenges?: unknown; exams?: unknow
 
 /** Reads a progress file; throws an Error with a message fit to show. */
 export function decodeProgressFile(text: string): Progress {
-  if (text.length > MAX_FILE) throw new Error('This file is too large to be a KMS Lab progress file.');
+  if (text.length > MAX_FILE) throw new Error(t('learn.fileTooLarge'));
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new Error('This file is not JSON: it is not a KMS Lab progress file.');
+    throw new Error(t('learn.fileNotJson'));
   }
   const o = obj(raw);
-  if (o.kmsLabProgress !== PROGRESS_FILE_VERSION)
-    throw new Error('This is not a KMS Lab progress file (or it is of another version).');
+  if (o.kmsLabProgress !== PROGRESS_FILE_VERSION) throw new Error(t('learn.fileNotProgress'));
   return sanitize(o);
 }
 
