@@ -1,4 +1,5 @@
 /** Small formatting helpers for the console: base64 blobs, simulated times and durations. */
+import { t } from './i18n/text.svelte.ts';
 
 export function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -42,23 +43,17 @@ export function formatDate(ms: number): string {
   return formatDateTime(ms).slice(0, 10);
 }
 
-/** A coarse, human duration: `in 6 days`, `in 3 hours`, `now`. */
+/** A coarse, human duration in the interface's language: `in 6 days`, `in 3 hours`, `now`. */
 export function formatFromNow(at: number, now: number): string {
   const diff = at - now;
-  if (diff <= 0) return 'now';
+  if (diff <= 0) return t('clock.now');
   const minutes = diff / 60_000;
-  const units: [number, string][] = [
-    [60 * 24 * 365, 'year'],
-    [60 * 24, 'day'],
-    [60, 'hour'],
-    [1, 'minute'],
-  ];
-  for (const [size, name] of units)
-    if (minutes >= size) {
-      const n = Math.floor(minutes / size);
-      return `in ${n} ${name}${n === 1 ? '' : 's'}`;
-    }
-  return 'in under a minute';
+  const [hour, day, year] = [60, 60 * 24, 60 * 24 * 365];
+  if (minutes >= year) return t('clock.inYears', { count: Math.floor(minutes / year) });
+  if (minutes >= day) return t('clock.inDays', { count: Math.floor(minutes / day) });
+  if (minutes >= hour) return t('clock.inHours', { count: Math.floor(minutes / hour) });
+  if (minutes >= 1) return t('clock.inMinutes', { count: Math.floor(minutes) });
+  return t('clock.inUnderAMinute');
 }
 
 /** Key ID shortened for narrow places: `1234abcd…`. */
@@ -81,10 +76,10 @@ export function displayJson(value: unknown, reveal: boolean): string {
       const raw = (this as Record<string, unknown>)[key];
       if (raw instanceof Date) return raw.toISOString();
       if (raw instanceof Uint8Array) {
-        if (SECRET_FIELDS.has(key) && !reveal) return `•••••• (${raw.length} bytes, hidden)`;
+        if (SECRET_FIELDS.has(key) && !reveal) return t('console.hiddenBytes', { count: raw.length });
         return toBase64(raw);
       }
-      if (SECRET_FIELDS.has(key) && typeof v === 'string' && !reveal) return '•••••• (hidden)';
+      if (SECRET_FIELDS.has(key) && typeof v === 'string' && !reveal) return t('console.hidden');
       return v;
     },
     2,

@@ -1,4 +1,5 @@
 import type { CallTrace, ScheduledEvent } from '../../kms/index.ts';
+import { t } from '../i18n/text.svelte.ts';
 
 /**
  * One packet on its way: the anchors it visits (`data-anchor` values in the world view), in order.
@@ -45,7 +46,7 @@ export const serviceAnchor = (prefix: string): string => `principal:${prefix}.am
 
 /** A principal ARN as a short name: `root of 111122223333`, `alice`, `Admin/KMSLab`. */
 export function shortPrincipal(arn: string): string {
-  if (arn.endsWith(':root')) return `root of ${arn.split(':')[4]}`;
+  if (arn.endsWith(':root')) return t('world.rootOf', { account: arn.split(':')[4]! });
   const session = /:assumed-role\/(.+)$/.exec(arn);
   if (session) return session[1]!;
   return arn.split(/[/:]/).pop() || arn;
@@ -244,9 +245,9 @@ export class CallAnimator {
     let delay = 0;
     const group = held[0]?.id;
     const timed = held.map((f) => {
-      const t = { ...f, delayHops: delay, group };
+      const flight = { ...f, delayHops: delay, group };
       delay += f.stops.length - 1;
-      return t;
+      return flight;
     });
     if (timed.length) this.#wait(timed);
   }
