@@ -1,29 +1,27 @@
 /** Plain words for the engine's authorization explanations (src/kms/access/evaluate.ts). */
 import type { AccessExplanation, DecidingRule } from '../../kms/index.ts';
+import { t } from '../i18n/text.svelte.ts';
 
-export const RULE_TEXT: Record<DecidingRule, string> = {
-  'explicit-deny-in-key-policy':
-    'A Deny statement in the key policy matched the call. An explicit deny always wins, whatever else allows it.',
-  'explicit-deny-in-identity-policy':
-    'A Deny statement in one of the caller’s IAM policies matched the call. An explicit deny always wins, whatever else allows it.',
-  'key-policy-allows-principal': 'The key policy allows this principal by name, so no IAM policy is needed.',
-  'key-policy-allows-account-and-identity-policy-allows':
-    'The key policy allows the caller’s account (the “Enable IAM User Permissions” statement), and an IAM policy of the caller allows the action.',
-  'cross-account-key-policy-and-identity-policy-allow':
-    'A cross-account call: the key policy allows the caller (or its account), and the caller’s own IAM policy allows it too. Both sides are needed.',
-  'grant-allows': 'A grant on the key gives the caller this operation.',
-  'root-user-of-own-account':
-    'The caller is the root user of the account, which needs no IAM policy in its own account.',
-  'identity-policy-allows':
-    'An IAM policy of the caller allows this action (it is not governed by a key policy).',
-  'service-principal': 'An AWS service principal named in the policy made the call.',
-  'retire-grant-checked-by-grant':
-    'RetireGrant is decided by the grant itself: its retiring principal, its grantee when it allows RetireGrant, or a holder of its token.',
-  'no-key-policy-allow':
-    'Nothing allows the call: no key policy statement allows the caller (by name or through its account) and no grant applies. Without a key policy allow, IAM policies cannot help.',
-  'no-identity-policy-allow':
-    'The key policy leaves the decision to IAM (it allows the account), but no IAM policy of the caller allows the action, and no grant applies.',
+/** Each deciding rule in words, looked up when shown so the text follows the interface locale. */
+const RULE_TEXT: Record<DecidingRule, () => string> = {
+  'explicit-deny-in-key-policy': () => t('access.ruleExplicitDenyInKeyPolicy'),
+  'explicit-deny-in-identity-policy': () => t('access.ruleExplicitDenyInIdentityPolicy'),
+  'key-policy-allows-principal': () => t('access.ruleKeyPolicyAllowsPrincipal'),
+  'key-policy-allows-account-and-identity-policy-allows': () => t('access.ruleKeyPolicyAllowsAccount'),
+  'cross-account-key-policy-and-identity-policy-allow': () => t('access.ruleCrossAccount'),
+  'grant-allows': () => t('access.ruleGrantAllows'),
+  'root-user-of-own-account': () => t('access.ruleRootUser'),
+  'identity-policy-allows': () => t('access.ruleIdentityPolicyAllows'),
+  'service-principal': () => t('access.ruleServicePrincipal'),
+  'retire-grant-checked-by-grant': () => t('access.ruleRetireGrant'),
+  'no-key-policy-allow': () => t('access.ruleNoKeyPolicyAllow'),
+  'no-identity-policy-allow': () => t('access.ruleNoIdentityPolicyAllow'),
 };
+
+/** The deciding rule in plain words; undefined for a rule this interface does not know. */
+export function ruleText(rule: string): string | undefined {
+  return Object.hasOwn(RULE_TEXT, rule) ? RULE_TEXT[rule as DecidingRule]() : undefined;
+}
 
 /** The explanation when it has the engine's shape, else undefined (e.g. a test authorizer's). */
 export function asExplanation(value: unknown): AccessExplanation | undefined {
@@ -32,19 +30,27 @@ export function asExplanation(value: unknown): AccessExplanation | undefined {
   return typeof v.rule === 'string' && Array.isArray(v.policies) ? (v as AccessExplanation) : undefined;
 }
 
-export const POLICY_SOURCE: Record<string, string> = {
-  'key-policy': 'Key policy',
-  'inline-policy': 'IAM inline policy',
-  'managed-policy': 'IAM managed policy',
-};
+/** What kind of policy a considered policy is, in words (the engine's source name if unknown). */
+export function policySource(source: string): string {
+  switch (source) {
+    case 'key-policy':
+      return t('access.sourceKeyPolicy');
+    case 'inline-policy':
+      return t('access.sourceInlinePolicy');
+    case 'managed-policy':
+      return t('access.sourceManagedPolicy');
+    default:
+      return source;
+  }
+}
 
 /** Why a statement did not match, in words; empty when it matched. */
 export function whyNot(s: AccessExplanation['policies'][number]['statements'][number]): string[] {
   if (s.matched) return [];
   const out: string[] = [];
-  if (s.principal === false) out.push('Principal does not name the caller or its account');
-  if (!s.action) out.push('Action does not cover this action');
-  if (!s.resource) out.push('Resource does not cover this key');
-  if (s.conditions.some((c) => !c.held)) out.push('a condition failed');
-  return out.length ? out : ['did not apply'];
+  if (s.principal === false) out.push(t('access.whyNotPrincipal'));
+  if (!s.action) out.push(t('access.whyNotAction'));
+  if (!s.resource) out.push(t('access.whyNotResource'));
+  if (s.conditions.some((c) => !c.held)) out.push(t('access.whyNotCondition'));
+  return out.length ? out : [t('access.whyNotApplied')];
 }
