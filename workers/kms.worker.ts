@@ -48,9 +48,23 @@ import { handleJsonRequest } from '../src/kms/protocol/jsonProtocol.ts';
 import type * as LearnSide from './learnSide.ts';
 import type { Answer, Exam, ExamResult, Grade } from '../src/learn/index.ts';
 import type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+import {
+  appendDeskHistory,
+  checkDesk,
+  deleteDesk,
+  DESK_DB_PREFIX,
+  openDeskText,
+  readDesk,
+  replaceDesk,
+  saveDeskScript,
+  type DeskData,
+  type DeskText,
+  type LegacyDesk,
+} from './desk.ts';
 import type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
 
 export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+export type { DeskData, DeskFile, DeskText, LegacyDesk } from './desk.ts';
 export type { ServiceResourceView } from '../src/kms/services/views.ts';
 /** The world operations of a script's `lab` global: family → method → operation, and the faults. */
 export type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
@@ -355,6 +369,18 @@ function learnSide(): Promise<LearnModule> {
 /** The command line and the scratchpad's typings, loaded when first used. */
 let shellLoading: Promise<typeof import('./runner/kmsSide.ts')> | null = null;
 const shell = () => (shellLoading ??= import('./runner/kmsSide.ts'));
+
+/** Forgets a workspace's shell session (if the shell was loaded): its files are read anew from the desk. */
+async function dropShellSession(workspace: string) {
+  if (shellLoading) (await shellLoading).dropSession(workspace);
+}
+
+/** A workspace name the page sends for a desk (any workspace, open or not). */
+function deskName(workspace: string): string {
+  if (typeof workspace !== 'string' || !WORKSPACE_NAME.test(workspace))
+    throw new Error(`"${String(workspace)}" is not a valid workspace name.`);
+  return workspace;
+}
 
 function forward(e: LabEvent) {
   for (const l of listeners) l(e);
@@ -693,7 +719,8 @@ async function freshName(base: string): Promise<string> {
   const stem = base.replace(/[^A-Za-z0-9 _.-]/g, '-').slice(0, 34) || 'workspace';
   for (let i = 1; ; i++) {
     const name = i === 1 ? stem : `${stem}-${i}`;
-    if (!taken.has(dbNameOf(name)) && name !== open?.name) return name;
+    // A desk left without its world (see desk.ts) would otherwise come with the new workspace.
+    if (!taken.has(dbNameOf(name)) && !taken.has(DESK_DB_PREFIX + name) && name !== open?.name) return name;
   }
 }
 
@@ -742,7 +769,7 @@ const api = {
     return [DEFAULT_WORKSPACE, ...names];
   },
 
-  /** Deletes a workspace's database (not the default one, not the open one). */
+  /** Deletes a workspace's database and its desk (not the default one, not the open one). */
   async deleteWorkspace(name: string): Promise<void> {
     if (name === DEFAULT_WORKSPACE || name === open?.name)
       throw new Error('Switch to another workspace before deleting this one.');
@@ -751,6 +778,28 @@ const api = {
       r.onsuccess = () => resolve();
       r.onerror = () => reject(new Error(r.error?.message ?? 'delete failed'));
     });
+    await dropShellSession(name);
+    if (WORKSPACE_NAME.test(name)) await deleteDesk(name);
+  },
+
+  // ---- the learner's desk: script, command history, files (workers/desk.ts) ------------------
+
+  /**
+   * A workspace's script and command history. Parts its desk has none of are taken over from
+   * `legacy` (where an older KMS Lab kept them: the page's localStorage) and kept.
+   */
+  deskOpen(workspace: string, legacy?: LegacyDesk): Promise<DeskText> {
+    return openDeskText(deskName(workspace), legacy);
+  },
+
+  /** Saves a workspace's scratchpad script. */
+  deskSaveScript(workspace: string, text: string): Promise<void> {
+    return saveDeskScript(deskName(workspace), text);
+  },
+
+  /** Adds a line to a workspace's command history (bounded); resolves with the history. */
+  deskAppendHistory(workspace: string, line: string): Promise<string[]> {
+    return appendDeskHistory(deskName(workspace), line);
   },
 
   /**
@@ -922,6 +971,9 @@ const api = {
       const s = link.scenario;
       const o = await switchTo(await freshName(s.lessonId ?? s.challengeId ?? 'shared'));
       const trailIndex = await learn.loadWorld(o.kms, s.world, s.clock ? Date.parse(s.clock) : Date.now());
+      // The new workspace's scratchpad opens with the link's script (the page's writeScript says
+      // the same; this one also holds when no scratchpad is on the page, e.g. in an embed).
+      if (s.script !== undefined) await saveDeskScript(o.name, s.script);
       await startHistoryHere(o);
       forward({ type: 'reset' });
       const kind = s.lessonId ? 'lesson' : s.challengeId ? 'challenge' : undefined;
@@ -1080,7 +1132,10 @@ const api = {
     });
   },
 
-  /** Replaces the open workspace's world with a fresh one (undoable). */
+  /**
+   * Replaces the open workspace's world with a fresh one (undoable). The desk stays: a learner who
+   * starts the world over most likely wants to keep their script, command history and files.
+   */
   reset(): Promise<void> {
     return serial(async () => {
       await replaceWorld(undefined);
@@ -1091,20 +1146,37 @@ const api = {
     });
   },
 
-  /** The open workspace's world as plain data (material wrapped under this browser's domain key). */
-  async exportWorld(): Promise<{ name: string; world: PersistedWorld }> {
+  /**
+   * The open workspace's world as plain data (material wrapped under this browser's domain key),
+   * and its desk (script, command history, files).
+   */
+  async exportWorld(): Promise<{ name: string; world: PersistedWorld; desk: DeskData }> {
     const o = await ready();
-    return { name: o.name, world: await o.kms.snapshot() };
+    const [world, desk] = await Promise.all([o.kms.snapshot(), readDesk(o.name)]);
+    return { name: o.name, world, desk };
   },
 
-  /** Replaces the open workspace's world with an exported one (undoable). */
-  importWorld(world: PersistedWorld): Promise<void> {
+  /**
+   * Replaces the open workspace's world with an exported one (undoable) and, when given, its desk
+   * (not undoable). A desk that is not valid is refused before anything changes; without one, the
+   * desk stays as it is (workspace files from before desks were kept).
+   */
+  importWorld(world: PersistedWorld, desk?: DeskData): Promise<void> {
     return serial(async () => {
+      const checked = desk === undefined ? undefined : checkDesk(desk);
+      const o = await ready();
       await replaceWorld(world);
       materialUse.clear();
       delivery = null;
       dirty = true;
       await remember();
+      if (checked)
+        try {
+          await replaceDesk(o.name, checked);
+        } finally {
+          // The shell reads the files anew from the desk.
+          await dropShellSession(o.name);
+        }
     });
   },
 

@@ -17,11 +17,13 @@ import type {
   CallRequest,
   CallResult,
   CliLineResult,
+  DeskText,
   GrantSummary,
   IdentitySummary,
   KeySummary,
   KmsErrorInfo,
   KmsWorkerApi,
+  LegacyDesk,
   MaterialSummary,
   MaterialUse,
   VirtualFile,
@@ -43,10 +45,12 @@ import type {
 import { DEFAULT_REGION } from '../kms/world/regions.ts';
 import { CallAnimator } from './world/callAnimator.svelte.ts';
 import { decodeWorkspaceFile, encodeWorkspaceFile } from './workspaceFile.ts';
+import { forgetDesk } from './share/scratchpadScript.ts';
 
 export type {
   CallResult,
   CliLineResult,
+  DeskText,
   VirtualFile,
   WireReply,
   GrantSummary,
@@ -132,6 +136,11 @@ export class Lab {
   stateReadAt = $state(0);
   /** Wall time, ticking once a second while the lab runs. */
   wallNow = $state(Date.now());
+  /**
+   * Bumped when the open workspace's desk was replaced under the scratchpad and terminal (a
+   * workspace file imported): they read it again.
+   */
+  deskVersion = $state(0);
   readonly animator = new CallAnimator();
 
   readonly #api: Comlink.Remote<KmsWorkerApi>;
@@ -497,23 +506,49 @@ export class Lab {
     await this.#loadWorkspaces();
   }
 
+  /** Deletes a workspace: its world and its desk (script, command history, files). */
   async deleteWorkspace(name: string): Promise<void> {
     await this.#api.deleteWorkspace(name);
+    forgetDesk(name);
     await this.#loadWorkspaces();
   }
 
-  /** The open workspace as the text of a workspace file. */
+  /** The open workspace, its desk included, as the text of a workspace file. */
   async exportWorkspace(): Promise<{ name: string; text: string }> {
-    const { name, world } = await this.#api.exportWorld();
-    return { name, text: encodeWorkspaceFile(name, world) };
+    const { name, world, desk } = await this.#api.exportWorld();
+    return { name, text: encodeWorkspaceFile(name, world, { desk }) };
   }
 
-  /** Replaces the open workspace's world with the one in a workspace file (undoable). */
+  /**
+   * Replaces the open workspace's world with the one in a workspace file (undoable), and its desk
+   * with the file's, if it has one. A file that is not valid, desk included, changes nothing.
+   */
   async importWorkspace(text: string): Promise<void> {
     const file = decodeWorkspaceFile<PersistedWorld>(text);
-    await this.#api.importWorld(file.world);
+    await this.#api.importWorld(file.world, file.desk);
+    if (file.desk) this.deskVersion++;
     this.selection = null;
     await this.refresh();
+  }
+
+  // ---- the learner's desk (workers/desk.ts): what the scratchpad and terminal keep -------------
+
+  /**
+   * A workspace's script and command history from its desk; parts it has none of are taken over
+   * from `legacy` (see src/ui/share/scratchpadScript.ts, which calls this).
+   */
+  openDesk(workspace: string, legacy?: LegacyDesk): Promise<DeskText> {
+    return this.#api.deskOpen(workspace, legacy);
+  }
+
+  /** Saves a workspace's scratchpad script in its desk. */
+  saveScript(workspace: string, text: string): Promise<void> {
+    return this.#api.deskSaveScript(workspace, text);
+  }
+
+  /** Adds a command line to a workspace's history (the newest 200 are kept). */
+  appendCliHistory(workspace: string, line: string): Promise<string[]> {
+    return this.#api.deskAppendHistory(workspace, line);
   }
 
   /** Reloads state and any new trail records; concurrent requests coalesce. */

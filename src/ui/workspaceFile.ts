@@ -2,7 +2,13 @@
  * A workspace as a file: the world snapshot in JSON, with byte arrays (wrapped key material,
  * public keys) as `{"$bytes": "<base64>"}`. Material stays wrapped under this browser's domain key,
  * so a file imports into any workspace of the same browser profile.
+ *
+ * Optionally (files from before it have none) the learner's desk comes along: the scratchpad's
+ * script, the command history and the shell's files, as
+ * `"desk": { "script": "…", "history": ["…"], "files": [{ "path": "…", "base64": "…" }] }`.
  */
+import { checkDesk, invalidDesk, MAX_FILE_BYTES, type DeskData } from '../../workers/desk.ts';
+
 export const WORKSPACE_FILE_FORMAT = 'kms-lab-workspace';
 export const WORKSPACE_FILE_VERSION = 1;
 
@@ -12,6 +18,15 @@ export interface WorkspaceFile<W = unknown> {
   readonly name: string;
   readonly exportedAt: string;
   readonly world: W;
+  /** The desk, checked and with its files' bytes decoded. */
+  readonly desk?: DeskData;
+}
+
+/** The desk as the file holds it. */
+interface DeskInFile {
+  readonly script?: string;
+  readonly history: readonly string[];
+  readonly files: readonly { readonly path: string; readonly base64: string }[];
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -37,13 +52,52 @@ function reviveBytes(value: unknown): unknown {
   return o;
 }
 
-export function encodeWorkspaceFile<W>(name: string, world: W, now = new Date()): string {
-  const file: WorkspaceFile<W> = {
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The longest base64 text of a file within {@link MAX_FILE_BYTES}. */
+const MAX_FILE_BASE64 = Math.ceil(MAX_FILE_BYTES / 3) * 4;
+
+/**
+ * The desk of a parsed file: its files' base64 decoded, every part checked (types, names, sizes);
+ * throws an Error saying what is wrong.
+ */
+function decodeDesk(value: unknown): DeskData {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalidDesk('it is not an object.');
+  const d = value as { script?: unknown; history?: unknown; files?: unknown };
+  let files: unknown = d.files;
+  if (Array.isArray(d.files))
+    files = d.files.map((f: unknown) => {
+      const file = f as { path?: unknown; base64?: unknown } | null;
+      if (!file || typeof file !== 'object' || typeof file.path !== 'string')
+        throw invalidDesk('a file has no name.');
+      if (
+        typeof file.base64 !== 'string' ||
+        file.base64.length > MAX_FILE_BASE64 ||
+        !BASE64.test(file.base64)
+      )
+        throw invalidDesk(`the bytes of "${file.path}" are not base64 of at most ${MAX_FILE_BYTES} bytes.`);
+      return { path: file.path, bytes: fromBase64(file.base64) };
+    });
+  else if (files !== undefined) throw invalidDesk('the files are not a list.');
+  return checkDesk({ script: d.script, history: d.history, files });
+}
+
+export function encodeWorkspaceFile<W>(
+  name: string,
+  world: W,
+  options: { readonly desk?: DeskData; readonly now?: Date } = {},
+): string {
+  const desk: DeskInFile | undefined = options.desk && {
+    ...(options.desk.script === undefined ? {} : { script: options.desk.script }),
+    history: options.desk.history,
+    files: options.desk.files.map((f) => ({ path: f.path, base64: toBase64(f.bytes) })),
+  };
+  const file = {
     format: WORKSPACE_FILE_FORMAT,
     version: WORKSPACE_FILE_VERSION,
     name,
-    exportedAt: now.toISOString(),
+    exportedAt: (options.now ?? new Date()).toISOString(),
     world,
+    ...(desk ? { desk } : {}),
   };
   return JSON.stringify(file, (_k, v: unknown) => (v instanceof Uint8Array ? { $bytes: toBase64(v) } : v));
 }
@@ -61,12 +115,14 @@ export function decodeWorkspaceFile<W>(text: string): WorkspaceFile<W> {
   // Byte arrays live in keys (wrapped material, public keys) and other collections, never in the trail.
   if (world && typeof world === 'object')
     for (const [k, v] of Object.entries(world)) if (k !== 'trail') world[k] = reviveBytes(v);
-  const f = parsed as Partial<WorkspaceFile<W>> | null;
+  const f = parsed as (Omit<Partial<WorkspaceFile<W>>, 'desk'> & { desk?: unknown }) | null;
   if (!f || f.format !== WORKSPACE_FILE_FORMAT) throw new Error('This JSON file is not a KMS Lab workspace.');
   if (f.version !== WORKSPACE_FILE_VERSION)
     throw new Error(`This workspace file has version ${String(f.version)}; this KMS Lab reads version 1.`);
   const w = f.world as { keys?: unknown; aliases?: unknown; trail?: unknown } | undefined;
   if (!w || !Array.isArray(w.keys) || !Array.isArray(w.aliases) || !Array.isArray(w.trail))
     throw new Error('This workspace file has no world in it (keys, aliases and trail are missing).');
-  return f as WorkspaceFile<W>;
+  const { desk: stored, ...rest } = f;
+  const desk = stored === undefined || stored === null ? undefined : decodeDesk(stored);
+  return { ...(rest as Omit<WorkspaceFile<W>, 'desk'>), ...(desk ? { desk } : {}) };
 }

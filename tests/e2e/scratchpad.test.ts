@@ -2,7 +2,8 @@
  * End-to-end (headless Chromium): the command line (`aws kms create-key`, then `encrypt` with a
  * `fileb://` upload, completion and history) and the scratchpad (snippets, the real
  * `@aws-sdk/client-kms` import, Stop and timeout of a runaway script while the page responds, the
- * sandbox's isolation from IndexedDB, the page and the network, and script error lines).
+ * sandbox's isolation from IndexedDB, the page and the network, and script error lines); the
+ * desk (script, history, files) kept with the workspace across a reload and in a workspace file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -14,6 +15,29 @@ let page: Page;
 interface ScratchpadHandle {
   setValue(text: string): void;
   getValue(): string;
+  save(): Promise<void>;
+}
+
+async function scriptText(): Promise<string> {
+  return page.evaluate(() =>
+    (window as unknown as { kmsLabScratchpad: ScratchpadHandle }).kmsLabScratchpad.getValue(),
+  );
+}
+
+/** Opens the scratchpad tab and waits for Monaco with the workspace's script. */
+async function openScratchpad() {
+  await page.getByTestId('tab-scratchpad').click();
+  await page.locator('[data-testid="script-editor"][data-ready="true"]').waitFor({ timeout: 20_000 });
+}
+
+async function switchToNewWorkspace(name: string) {
+  await page.getByTestId('workspace-select').selectOption('+new');
+  await page.getByTestId('new-workspace-name').fill(name);
+  await page.getByTestId('new-workspace-create').click();
+  await page.waitForFunction(
+    (n) => (document.getElementById('workspace-select') as HTMLSelectElement | null)?.value === n,
+    name,
+  );
 }
 
 async function cli(line: string): Promise<string> {
@@ -232,6 +256,106 @@ try { await lab.iam.createUser({ UserName: 'e2e-world' }); } catch (e) { console
     expect(snippet, out).toMatch(/^Done/);
     expect(out).toContain('alice may not delete the key: AccessDeniedException');
     expect(out).toContain('the key is gone: NotFoundException');
+  });
+
+  it('keeps the script, the command history and the files with the workspace across a reload', async () => {
+    await setScript('// kept with the workspace\nconsole.log("desk");\n');
+    await page.evaluate(() =>
+      (window as unknown as { kmsLabScratchpad: ScratchpadHandle }).kmsLabScratchpad.save(),
+    );
+    await page.getByTestId('tab-cli').click();
+    const keyId = (
+      await cli('aws kms create-key --description desk --query KeyMetadata.KeyId --output text')
+    ).trim();
+    expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
+    await page.getByTestId('terminal-upload').setInputFiles({
+      name: 'desk.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('kept on the desk'),
+    });
+    await page.getByTestId('terminal-line').filter({ hasText: 'uploaded desk.txt (16 bytes)' }).waitFor();
+    expect(await cli('echo made by the shell > made.txt && ls')).toContain('made.txt');
+    expect(await cli(`echo ${keyId} > key-id.txt && cat key-id.txt`)).toContain(keyId);
+
+    await page.reload();
+    await page.locator('[data-testid="app"][data-ready="true"]').waitFor();
+    await page.locator('[data-testid="terminal-output"][data-history-ready="true"]').waitFor();
+    const input = page.getByTestId('terminal-input');
+    await input.press('ArrowUp');
+    await expect.poll(() => input.inputValue()).toBe(`echo ${keyId} > key-id.txt && cat key-id.txt`);
+    await input.fill('');
+    expect(await cli('cat made.txt')).toContain('made by the shell');
+    const encrypted = await cli(
+      `aws kms encrypt --key-id $(cat key-id.txt) --plaintext fileb://desk.txt --query CiphertextBlob --output text | base64 -d > desk.ct && echo stored`,
+    );
+    expect(encrypted).toBe('stored');
+    expect(
+      await cli(
+        'aws kms decrypt --ciphertext-blob fileb://desk.ct --query Plaintext --output text | base64 -d',
+      ),
+    ).toContain('kept on the desk');
+    // The file uploaded by the first test is there too.
+    expect(await cli(`aws kms encrypt --key-id ${keyId} --plaintext fileb://secret.txt`)).toContain(
+      '"CiphertextBlob"',
+    );
+
+    await openScratchpad();
+    await expect.poll(scriptText).toContain('// kept with the workspace');
+  });
+
+  it('exports the desk with the workspace and imports it into another one', async () => {
+    const from = await page.getByTestId('workspace-select').inputValue();
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export').click();
+    const file = await (await download).path();
+
+    await switchToNewWorkspace('desk-copy');
+    // A new workspace: its own (default) script, no files.
+    await page.locator('[data-testid="scratchpad"][data-workspace="desk-copy"]').waitFor();
+    expect(await scriptText()).not.toContain('// kept with the workspace');
+    await page.getByTestId('tab-cli').click();
+    expect(await cli('cat made.txt')).toContain('No such file');
+
+    await page.getByTestId('import-file').setInputFiles(file!);
+    await openScratchpad();
+    await expect.poll(scriptText).toContain('// kept with the workspace');
+    await page.getByTestId('tab-cli').click();
+    expect(await cli('cat made.txt')).toContain('made by the shell');
+    // The imported key decrypts the imported ciphertext file.
+    expect(
+      await cli(
+        'aws kms decrypt --ciphertext-blob fileb://desk.ct --query Plaintext --output text | base64 -d',
+      ),
+    ).toContain('kept on the desk');
+    const input = page.getByTestId('terminal-input');
+    await input.fill('');
+    await input.press('ArrowUp');
+    await expect.poll(() => input.inputValue()).toContain('aws kms decrypt');
+    await input.fill('');
+
+    // A file whose desk is not valid changes nothing.
+    const bad = JSON.stringify({
+      format: 'kms-lab-workspace',
+      version: 1,
+      name: 'bad',
+      exportedAt: '',
+      world: { keys: [], aliases: [], trail: [] },
+      desk: { script: 'replaced?', files: [{ path: 'x', base64: '@@' }] },
+    });
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(bad),
+    });
+    await page.getByTestId('workspace-problem').filter({ hasText: 'not valid' }).waitFor();
+    expect(await cli('cat made.txt')).toContain('made by the shell');
+    await openScratchpad();
+    expect(await scriptText()).toContain('// kept with the workspace');
+
+    await page.getByTestId('workspace-select').selectOption(from);
+    // The editor shows the workspace's own script once it is loaded.
+    await page.locator(`[data-testid="scratchpad"][data-workspace="${from}"]`).waitFor();
+    expect(await scriptText()).toContain('// kept with the workspace');
   });
 
   it('refuses malformed world messages from the sandbox', async () => {

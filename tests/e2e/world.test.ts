@@ -208,6 +208,20 @@ describe('the world view in Chromium', () => {
     expect(await page.getByTestId('delete-workspace').isDisabled()).toBe(true);
   });
 
+  it('folds the lessons column to give the world view its width, and remembers it', async () => {
+    const width = () => page.getByTestId('world-view').evaluate((e) => e.getBoundingClientRect().width);
+    const before = await width();
+    await page.getByTestId('lessons-hide').click();
+    await expect(page.getByTestId('learn-panel').isVisible()).resolves.toBe(false);
+    expect(await width()).toBeGreaterThan(before + 200);
+    await page.reload();
+    await page.locator('[data-testid="app"][data-ready="true"]').waitFor();
+    await expect(page.getByTestId('learn-panel').isVisible()).resolves.toBe(false);
+    await page.getByTestId('lessons-show').click();
+    await page.getByTestId('learn-panel').waitFor({ state: 'visible' });
+    expect(Math.abs((await width()) - before)).toBeLessThan(2);
+  });
+
   it('logged no console errors', () => {
     expect(h.errors).toEqual([]);
   });

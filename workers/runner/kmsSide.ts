@@ -1,10 +1,18 @@
 /**
  * What the KMS worker adds for the command line and the scratchpad: one shell session per
- * workspace (a virtual file system the learner uploads into, shell variables), completion, and the
+ * workspace (a virtual file system the learner uploads into, kept in the workspace's desk — see
+ * ../desk.ts — and shell variables, kept for the page's life), completion, and the
  * ambient `.d.ts` the scratchpad's editor gets for `@aws-sdk/client-kms`, generated from the same
  * operation registry the engine runs.
  */
-import { cliServices, completeAt, MemoryFs, runCli, type Completion } from '../../src/cli/index.ts';
+import {
+  cliServices,
+  completeAt,
+  MemoryFs,
+  runCli,
+  type Completion,
+  type VirtualFs,
+} from '../../src/cli/index.ts';
 import type { CallerContext, Kms } from '../../src/kms/index.ts';
 import type { Shape } from '../../src/kms/operations/shape.ts';
 import type { OperationFamily } from '../../src/kms/operations/registry.ts';
@@ -13,6 +21,7 @@ import { cloudHsmOperations } from '../../src/kms/cloudhsm/operations.ts';
 import { CLOUDHSM_FAULTS, cloudHsmLabOperations } from '../../src/kms/cloudhsm/labOperations.ts';
 import { XKS_FAULTS } from '../../src/kms/xks/labOperations.ts';
 import type { WorldSpec } from './protocol.ts';
+import { deskFileName, deskFiles, fileLimitProblem, saveDeskFiles, type DeskFile } from '../desk.ts';
 
 /** A command line's outcome as the terminal prints it. */
 export interface CliLineResult {
@@ -28,22 +37,90 @@ export interface VirtualFile {
   readonly size: number;
 }
 
+export { MAX_DESK_BYTES, MAX_FILE_BYTES } from '../desk.ts';
+
+/** A write the workspace's files cannot take (too large, no space left, a bad name). */
+class DeskFullError extends Error {}
+
+/**
+ * The shell's virtual disk: in memory for the CLI, every write checked against the desk's limits
+ * and remembered so the session can store it in the workspace's desk after the line ran.
+ */
+class DeskFs implements VirtualFs {
+  readonly #files = new MemoryFs();
+  /** Paths written since the last {@link takeWritten}. */
+  readonly #written = new Set<string>();
+
+  constructor(files: readonly DeskFile[]) {
+    for (const f of files) this.#files.write(f.path, f.bytes);
+  }
+
+  read(path: string): Uint8Array | undefined {
+    return this.#files.read(path);
+  }
+
+  list(): string[] {
+    return this.#files.list();
+  }
+
+  sizes(): Map<string, number> {
+    return new Map(this.#files.list().map((p) => [p, this.#files.read(p)?.length ?? 0]));
+  }
+
+  /** Throws a {@link DeskFullError} when the file may not be stored; the CLI stops there. */
+  write(path: string, bytes: Uint8Array): void {
+    const name = deskFileName(path);
+    if ('error' in name) throw new DeskFullError(`bash: ${name.error}`);
+    const problem = fileLimitProblem(name.name, bytes.length, this.sizes());
+    if (problem) throw new DeskFullError(`bash: ${problem}`);
+    this.#files.write(name.name, bytes);
+    this.#written.add(name.name);
+  }
+
+  /** The files written since last asked, to store. */
+  takeWritten(): DeskFile[] {
+    const out = [...this.#written].flatMap((path) => {
+      const bytes = this.#files.read(path);
+      return bytes ? [{ path, bytes }] : [];
+    });
+    this.#written.clear();
+    return out;
+  }
+}
+
 interface Session {
-  readonly fs: MemoryFs;
+  readonly fs: DeskFs;
   readonly env: Record<string, string>;
 }
 
-/** Files larger than this are refused (KMS plaintexts are at most 4 KiB; ciphertext files are small). */
-export const MAX_FILE_BYTES = 1024 * 1024;
-const sessions = new Map<string, Session>();
+/** Shell sessions by workspace; the files come from the workspace's desk when a session starts. */
+const sessions = new Map<string, Promise<Session>>();
 
-function session(workspace: string): Session {
+function session(workspace: string): Promise<Session> {
   let s = sessions.get(workspace);
   if (!s) {
-    s = { fs: new MemoryFs(), env: {} };
+    s = deskFiles(workspace).then((files) => ({ fs: new DeskFs(files), env: {} }));
     sessions.set(workspace, s);
+    s.catch(() => sessions.delete(workspace));
   }
   return s;
+}
+
+/** Forgets a workspace's session (its desk was replaced or deleted): the next line starts afresh. */
+export function dropSession(workspace: string): void {
+  sessions.delete(workspace);
+}
+
+/** Stores the files a line wrote; a failure is reported on stderr (the files stay for the session). */
+async function storeWritten(workspace: string, fs: DeskFs): Promise<string> {
+  const written = fs.takeWritten();
+  try {
+    await saveDeskFiles(workspace, written);
+    return '';
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return `bash: ${written.map((f) => f.path).join(', ')} could not be kept with the workspace: ${why}\n`;
+  }
 }
 
 export async function runCliLine(
@@ -52,38 +129,55 @@ export async function runCliLine(
   line: string,
   caller: CallerContext,
 ): Promise<CliLineResult> {
-  const s = session(workspace);
-  const r = await runCli(line, {
-    kms,
-    fs: s.fs,
-    caller,
-    defaultRegion: caller.region,
-    env: s.env,
-    columns: 100,
-  });
+  const s = await session(workspace);
+  let r: Awaited<ReturnType<typeof runCli>>;
+  try {
+    r = await runCli(line, {
+      kms,
+      fs: s.fs,
+      caller,
+      defaultRegion: caller.region,
+      env: s.env,
+      columns: 100,
+    });
+  } catch (e) {
+    if (!(e instanceof DeskFullError)) throw e;
+    const stored = await storeWritten(workspace, s.fs);
+    return { stdout: '', stderr: `${e.message}\n${stored}`, exitCode: 1, operations: [] };
+  }
+  const stored = await storeWritten(workspace, s.fs);
   return {
     stdout: r.stdout,
-    stderr: r.stderr,
-    exitCode: r.exitCode,
+    stderr: r.stderr + stored,
+    exitCode: stored && !r.exitCode ? 1 : r.exitCode,
     operations: r.calls.map((c) => c.operation),
   };
 }
 
-export function completeCliLine(kms: Kms, workspace: string, line: string, region: string): Completion {
-  return completeAt(line, { kms, fs: session(workspace).fs, region });
+export async function completeCliLine(
+  kms: Kms,
+  workspace: string,
+  line: string,
+  region: string,
+): Promise<Completion> {
+  return completeAt(line, { kms, fs: (await session(workspace)).fs, region });
 }
 
-export function putFile(workspace: string, path: string, bytes: Uint8Array): VirtualFile {
-  const name = path.trim().replace(/^\.?\/+/, '');
-  if (!name || name.length > 255 || name.includes('\0'))
-    throw new Error(`"${path}" is not a valid file name.`);
-  if (bytes.length > MAX_FILE_BYTES) throw new Error(`Files are limited to ${MAX_FILE_BYTES} bytes.`);
-  session(workspace).fs.write(name, bytes);
-  return { path: name, size: bytes.length };
+/** Puts an uploaded file into the workspace's files (stored with the workspace before it is there). */
+export async function putFile(workspace: string, path: string, bytes: Uint8Array): Promise<VirtualFile> {
+  const name = deskFileName(path.trim().replace(/^\.?\/+/, ''));
+  if ('error' in name) throw new Error(`"${path}" is not a valid file name.`);
+  const s = await session(workspace);
+  const problem = fileLimitProblem(name.name, bytes.length, s.fs.sizes());
+  if (problem) throw new Error(problem);
+  await saveDeskFiles(workspace, [{ path: name.name, bytes }]);
+  s.fs.write(name.name, bytes);
+  s.fs.takeWritten();
+  return { path: name.name, size: bytes.length };
 }
 
-export function listFiles(workspace: string): VirtualFile[] {
-  const fs = session(workspace).fs;
+export async function listFiles(workspace: string): Promise<VirtualFile[]> {
+  const fs = (await session(workspace)).fs;
   return fs
     .list()
     .sort()

@@ -85,7 +85,7 @@ export function createEditor(
   el: HTMLElement,
   value: string,
   onChange: (text: string) => void,
-  options: { dark: boolean; onRun: () => void },
+  options: { dark: boolean; onRun: () => void; ariaLabel: string },
 ): ScratchpadEditor {
   registerSnippets();
   const model =
@@ -100,7 +100,7 @@ export function createEditor(
     tabSize: 2,
     theme: options.dark ? 'vs-dark' : 'vs',
     fixedOverflowWidgets: true,
-    ariaLabel: 'Scratchpad script (TypeScript). Ctrl+Enter runs it.',
+    ariaLabel: options.ariaLabel,
   });
   const sub = model.onDidChangeContent(() => onChange(model.getValue()));
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, options.onRun);

@@ -16,6 +16,7 @@ import type {
 import { REGIONS } from '../../kms/world/regions.ts';
 import type { Principal } from '../../kms/index.ts';
 import type { Lab } from '../lab.svelte.ts';
+import { t } from '../i18n/text.svelte.ts';
 import { createSandboxFrame } from './sandbox.ts';
 import { originalLine } from './sourceMap.ts';
 
@@ -76,43 +77,45 @@ const EMPTY_WORLD: WorldSpec = { iam: {}, cloudHsm: {}, lab: {}, faults: [] };
 export function plainServiceInput(input: unknown): { value: Record<string, unknown> } | { error: string } {
   const budget = { entries: 0, text: 0, bytes: 0 };
   const copy = (v: unknown, depth: number): unknown => {
-    if (depth > INPUT_LIMITS.depth) throw new Error('The input is nested too deeply.');
-    if (++budget.entries > INPUT_LIMITS.entries) throw new Error('The input has too many members.');
+    if (depth > INPUT_LIMITS.depth) throw new Error(t('scratchpad.inputTooDeep'));
+    if (++budget.entries > INPUT_LIMITS.entries) throw new Error(t('scratchpad.inputTooManyMembers'));
     if (v === null || typeof v === 'boolean') return v;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new Error('Numbers in the input must be finite.');
+      if (!Number.isFinite(v)) throw new Error(t('scratchpad.inputNumberNotFinite'));
       return v;
     }
     if (typeof v === 'string') {
-      if ((budget.text += v.length) > INPUT_LIMITS.textChars) throw new Error('The input text is too long.');
+      if ((budget.text += v.length) > INPUT_LIMITS.textChars)
+        throw new Error(t('scratchpad.inputTextTooLong'));
       return v;
     }
     if (v instanceof Uint8Array) {
-      if ((budget.bytes += v.length) > INPUT_LIMITS.bytes) throw new Error('The input bytes are too large.');
+      if ((budget.bytes += v.length) > INPUT_LIMITS.bytes)
+        throw new Error(t('scratchpad.inputBytesTooLarge'));
       return new Uint8Array(v);
     }
     if (v instanceof Date) {
-      if (Number.isNaN(v.getTime())) throw new Error('Dates in the input must be valid.');
+      if (Number.isNaN(v.getTime())) throw new Error(t('scratchpad.inputDateInvalid'));
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a copy sent to the worker, not state
       return new Date(v.getTime());
     }
     if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1));
     if (typeof v === 'object') {
       const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null)
-        throw new Error('The input may hold only plain objects, arrays, text, numbers, bytes and dates.');
+      if (proto !== Object.prototype && proto !== null) throw new Error(t('scratchpad.inputNotPlain'));
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        if (k === '__proto__' || k.length > 256) throw new Error(`The input member "${k}" is not allowed.`);
+        if (k === '__proto__' || k.length > 256)
+          throw new Error(t('scratchpad.inputMemberNotAllowed', { member: k }));
         if (x !== undefined) out[k] = copy(x, depth + 1);
       }
       return out;
     }
-    throw new Error(`The input may not hold a ${typeof v}.`);
+    throw new Error(t('scratchpad.inputTypeNotAllowed', { type: typeof v }));
   };
   if (input === undefined) return { value: {} };
   if (!input || typeof input !== 'object' || Array.isArray(input))
-    return { error: 'The input must be an object.' };
+    return { error: t('scratchpad.inputNotObject') };
   try {
     return { value: copy(input, 0) as Record<string, unknown> };
   } catch (e) {
@@ -139,11 +142,19 @@ function viewOf(v: unknown, depth = 0): ViewValue {
   return String(v);
 }
 
+/** The refusal of a call to a Region the lab does not simulate. */
+const refuseRegion = (region: unknown) =>
+  t('scratchpad.refuseRegion', { regions: [...REGION_NAMES].join(', '), region: String(region) });
+
+/** The refusal of a call as a principal the lab does not have. */
+const refusePrincipal = (principal: unknown) =>
+  t('scratchpad.refusePrincipal', { principal: String(principal) });
+
 let runnerSource: Promise<string> | null = null;
 /** The runner bundle's text (the sandbox cannot fetch it: it has no network). */
 function loadRunner(): Promise<string> {
   runnerSource ??= fetch(runnerUrl).then((r) => {
-    if (!r.ok) throw new Error(`The script runner could not be loaded (${r.status}).`);
+    if (!r.ok) throw new Error(t('scratchpad.runnerNotLoaded', { status: r.status }));
     // The sandbox starts it as a classic worker from a blob: drop the chunk's trailing export list.
     return r.text().then((t) => t.replace(/export\s*\{[^}]*\};?\s*$/, ''));
   });
@@ -197,7 +208,7 @@ export class ScriptRunner {
     this.callCount = 0;
     this.#explanations.clear();
     this.running = true;
-    this.#push({ kind: 'status', text: 'Running…', tone: 'info' });
+    this.#push({ kind: 'status', text: t('scratchpad.running'), tone: 'info' });
     let runner: string;
     try {
       runner = await loadRunner();
@@ -265,14 +276,11 @@ export class ScriptRunner {
             ...(line !== undefined ? { line } : {}),
             ...(explanation !== undefined ? { explanation } : {}),
           });
-          this.#end(`Failed after ${this.#elapsed()}`, 'warn');
+          this.#end(t('scratchpad.failedAfter', { elapsed: this.#elapsed() }), 'warn');
           break;
         }
         case 'done':
-          this.#end(
-            `Done in ${this.#elapsed()} · ${this.callCount} call${this.callCount === 1 ? '' : 's'}`,
-            'ok',
-          );
+          this.#end(t('scratchpad.doneIn', { elapsed: this.#elapsed(), count: this.callCount }), 'ok');
           break;
       }
     };
@@ -280,15 +288,15 @@ export class ScriptRunner {
     window.addEventListener('message', onMessage);
     const limit = Math.max(1, Math.min(600, this.timeoutSeconds || DEFAULT_TIMEOUT_S));
     this.#timer = setTimeout(() => {
-      this.stop(`Stopped: the script ran longer than ${limit} s (timeout).`);
+      this.stop(t('scratchpad.stoppedTimeout', { limit }));
     }, limit * 1000);
     return done;
   }
 
-  /** Ends the running script at once (the worker dies with its iframe). */
-  stop(reason: string | null = 'Stopped.'): void {
+  /** Ends the running script at once (the worker dies with its iframe); `null`: without a status line. */
+  stop(reason?: string | null): void {
     if (!this.#frame) return;
-    this.#end(reason, 'warn');
+    this.#end(reason === undefined ? t('scratchpad.stopped') : reason, 'warn');
   }
 
   #elapsed(): string {
@@ -320,22 +328,15 @@ export class ScriptRunner {
     const refuse = (code: string, message: string) => reply(400, JSON.stringify({ __type: code, message }));
     if (typeof m.id !== 'number') return;
     if (typeof m.op !== 'string' || !OP_NAME.test(m.op))
-      return refuse('UnknownOperationException', 'The script asked for an operation KMS does not have.');
+      return refuse('UnknownOperationException', t('scratchpad.refuseKmsOperation'));
     if (typeof m.body !== 'string' || m.body.length > MAX_BODY)
-      return refuse('ValidationException', 'The request body is missing or too large.');
+      return refuse('ValidationException', t('scratchpad.refuseBody'));
     if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
-      return refuse(
-        'UnrecognizedClientException',
-        `KMS Lab simulates the Regions ${[...REGION_NAMES].join(', ')}; "${String(m.region)}" is not one of them.`,
-      );
+      return refuse('UnrecognizedClientException', refuseRegion(m.region));
     let principal = fallback;
     if (m.principal !== undefined) {
       const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
-      if (!found)
-        return refuse(
-          'UnrecognizedClientException',
-          `The lab has no principal ${String(m.principal)}; use one of lab.principals.`,
-        );
+      if (!found) return refuse('UnrecognizedClientException', refusePrincipal(m.principal));
       principal = $state.snapshot(found.principal) as Principal;
     }
     this.callCount++;
@@ -387,23 +388,13 @@ export class ScriptRunner {
       !OP_NAME.test(m.op) ||
       !Object.values(spec.methods).includes(m.op)
     )
-      return refuse(
-        'UnknownOperationException',
-        'The script asked for an operation the lab does not simulate.',
-      );
+      return refuse('UnknownOperationException', t('scratchpad.refuseServiceOperation'));
     if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
-      return refuse(
-        'UnrecognizedClientException',
-        `KMS Lab simulates the Regions ${[...REGION_NAMES].join(', ')}; "${String(m.region)}" is not one of them.`,
-      );
+      return refuse('UnrecognizedClientException', refuseRegion(m.region));
     let principal = fallback;
     if (m.principal !== undefined) {
       const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
-      if (!found)
-        return refuse(
-          'UnrecognizedClientException',
-          `The lab has no principal ${String(m.principal)}; use one of lab.principals.`,
-        );
+      if (!found) return refuse('UnrecognizedClientException', refusePrincipal(m.principal));
       principal = $state.snapshot(found.principal) as Principal;
     }
     const input = plainServiceInput(m.input);
@@ -462,24 +453,13 @@ export class ScriptRunner {
       (family === 'clock'
         ? m.op === 'Now' || m.op === 'Advance'
         : Object.values(world[family]).includes(m.op));
-    if (!known)
-      return refuse(
-        'UnknownOperationException',
-        'The script asked for a lab operation the lab does not have.',
-      );
+    if (!known) return refuse('UnknownOperationException', t('scratchpad.refuseLabOperation'));
     if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
-      return refuse(
-        'UnrecognizedClientException',
-        `KMS Lab simulates the Regions ${[...REGION_NAMES].join(', ')}; "${String(m.region)}" is not one of them.`,
-      );
+      return refuse('UnrecognizedClientException', refuseRegion(m.region));
     let principal = fallback;
     if (m.principal !== undefined) {
       const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
-      if (!found)
-        return refuse(
-          'UnrecognizedClientException',
-          `The lab has no principal ${String(m.principal)}; use one of lab.principals.`,
-        );
+      if (!found) return refuse('UnrecognizedClientException', refusePrincipal(m.principal));
       principal = $state.snapshot(found.principal) as Principal;
     }
     const input = plainServiceInput(m.input);
@@ -498,10 +478,7 @@ export class ScriptRunner {
       }
       const seconds = input.value.Seconds;
       if (typeof seconds !== 'number' || !(seconds > 0) || seconds > MAX_ADVANCE_S)
-        return refuse(
-          'ValidationException',
-          `lab.clock.advance takes a number of seconds greater than 0 and at most ${MAX_ADVANCE_S} (ten years).`,
-        );
+        return refuse('ValidationException', t('scratchpad.refuseClockAdvance', { max: MAX_ADVANCE_S }));
       this.callCount++;
       r = await this.#lab.advanceClockScript(seconds);
     } else {
@@ -564,7 +541,7 @@ export class ScriptRunner {
     this.#hidden += next.length - kept.length;
     const note: OutputLine = {
       kind: 'status',
-      text: `… ${this.#hidden} earlier lines not shown`,
+      text: t('scratchpad.linesHidden', { count: this.#hidden }),
       tone: 'info',
       seq: HIDDEN_LINES,
     };

@@ -1,6 +1,9 @@
+import { t } from '../i18n/text.svelte.ts';
+
 /** Ready-made scripts for common KMS tasks; each runs as is against a fresh world. */
 export interface Snippet {
   readonly id: string;
+  /** In the interface's language (read it when showing it). */
   readonly title: string;
   readonly description: string;
   readonly code: string;
@@ -28,8 +31,12 @@ console.log('plaintext:', lab.text(decrypted.Plaintext!));
 export const SNIPPETS: readonly Snippet[] = [
   {
     id: 'envelope',
-    title: 'Envelope encryption (data key + AES-GCM)',
-    description: 'GenerateDataKey, encrypt locally with WebCrypto AES-GCM, keep only the encrypted data key.',
+    get title() {
+      return t('scratchpad.snippetEnvelopeTitle');
+    },
+    get description() {
+      return t('scratchpad.snippetEnvelopeDescription');
+    },
     code: `// Envelope encryption: KMS makes a data key; you encrypt locally and store the encrypted data key.
 const { KeyMetadata } = await kms.createKey({ Description: 'envelope demo' });
 const keyId = KeyMetadata!.KeyId;
@@ -49,8 +56,12 @@ console.log('opened:', lab.text(new Uint8Array(await crypto.subtle.decrypt({ nam
   },
   {
     id: 'sign-verify',
-    title: 'Sign and verify (ECC P-256)',
-    description: 'An asymmetric signing key: Sign, Verify in KMS, and verify offline with the public key.',
+    get title() {
+      return t('scratchpad.snippetSignVerifyTitle');
+    },
+    get description() {
+      return t('scratchpad.snippetSignVerifyDescription');
+    },
     code: `// Sign with an ECC key in KMS; verify in KMS and offline with the downloaded public key.
 const { KeyMetadata } = await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'signing demo' });
 const keyId = KeyMetadata!.KeyId;
@@ -70,9 +81,12 @@ console.log('public key (SPKI DER)', PublicKey);
   },
   {
     id: 'grant-token',
-    title: 'Grant with a grant token',
-    description:
-      'Give the partner account Encrypt/Decrypt through a grant and use it at once with its token.',
+    get title() {
+      return t('scratchpad.snippetGrantTokenTitle');
+    },
+    get description() {
+      return t('scratchpad.snippetGrantTokenDescription');
+    },
     code: `// A grant lets another principal use the key; the grant token makes it usable before it propagates.
 const { KeyMetadata } = await kms.createKey({ Description: 'shared with partner' });
 const keyArn = KeyMetadata!.Arn!;
@@ -101,8 +115,12 @@ try {
   },
   {
     id: 'multi-region',
-    title: 'Multi-Region decrypt',
-    description: 'A multi-Region key replicated to eu-west-1 decrypts there what us-east-1 encrypted.',
+    get title() {
+      return t('scratchpad.snippetMultiRegionTitle');
+    },
+    get description() {
+      return t('scratchpad.snippetMultiRegionDescription');
+    },
     code: `// Multi-Region keys share key material: encrypt in one Region, decrypt in another.
 const east = lab.as({ region: 'us-east-1' });
 const west = lab.as({ region: 'eu-west-1' });
@@ -118,9 +136,12 @@ console.log('decrypted in eu-west-1 with', KeyId, ':', lab.text(Plaintext!));
   },
   {
     id: 'import',
-    title: 'Import key material (BYOK ceremony)',
-    description:
-      'CreateKey with Origin EXTERNAL, GetParametersForImport, wrap with RSA-OAEP, ImportKeyMaterial.',
+    get title() {
+      return t('scratchpad.snippetImportTitle');
+    },
+    get description() {
+      return t('scratchpad.snippetImportDescription');
+    },
     code: `// Bring your own key: wrap 32 random bytes under KMS's wrapping public key and import them.
 const { KeyMetadata } = await kms.createKey({ Origin: 'EXTERNAL', Description: 'BYOK demo' });
 const keyId = KeyMetadata!.KeyId;
@@ -147,9 +168,12 @@ console.log('encrypted with imported material', CiphertextBlob);
   },
   {
     id: 'world',
-    title: 'The world around KMS: IAM, clock, CloudHSM faults',
-    description:
-      'lab.iam creates a user with a policy, lab.clock moves time past a deletion, lab.fault stops an HSM.',
+    get title() {
+      return t('scratchpad.snippetWorldTitle');
+    },
+    get description() {
+      return t('scratchpad.snippetWorldDescription');
+    },
     code: `// The simulated world: IAM users, the clock, CloudHSM and its faults (all act as lab.principal).
 const { KeyMetadata } = await kms.createKey({ Description: 'world demo' });
 const keyId = KeyMetadata!.KeyId;
