@@ -178,7 +178,8 @@ const localized = (id: string, locale: string) => {
 };
 
 export function catalog(locale = 'en'): LearnCatalog {
-  const loc = LOCALES.includes(locale) ? locale : 'en';
+  // `de-AT` is served by `de` when there is no `de-AT` folder, as the interface text is.
+  const loc = [locale, locale.split('-')[0]!].find((l) => LOCALES.includes(l)) ?? 'en';
   return {
     locale: loc,
     locales: LOCALES,

@@ -26,10 +26,23 @@ it('overlays translated text and falls back to English for the rest', () => {
   expect(de.steps[0]!.check.describe).toMatch(/bezeichnet/);
   expect(de.steps[0]!.hints[0]!.text).toMatch(/^Zwei Aufrufe/);
   expect(de.steps[0]!.hints[2]!.text).toBe(en.steps[0]!.hints[2]!.text);
-  expect(de.steps[1]!.text).toBe(en.steps[1]!.text);
+  // A partial translation: what it leaves out stays English.
+  const partial = localizeLesson(en, 'de', { de: { 'envelope-encryption': { title: 'Nur der Titel' } } });
+  expect(partial.title).toBe('Nur der Titel');
+  expect(partial.steps[1]!.text).toBe(en.steps[1]!.text);
+  expect(partial.steps[1]!.hints).toEqual(en.steps[1]!.hints);
   expect(de.steps[0]!.check.test).toBe(en.steps[0]!.check.test);
   expect(localizeLesson(en, 'fr', TRANSLATIONS)).toBe(en);
   for (const l of LESSONS) expect(localizeLesson(l, 'xx', TRANSLATIONS)).toBe(l);
+});
+
+it('serves a regional locale from its language folder, and English for an unknown one', async () => {
+  const { catalog } = await import('../../workers/learnSide.ts');
+  expect(catalog('de-AT').locale).toBe('de');
+  expect(catalog('de-AT').lessons.find((l) => l.id === 'envelope-encryption')!.title).toMatch(
+    /Verschlüsselung/,
+  );
+  expect(catalog('fr-FR').locale).toBe('en');
 });
 
 it('reports stale entries', () => {
