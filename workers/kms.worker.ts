@@ -3,56 +3,36 @@
  * small API to the UI through comlink. Key material stays here; only API outputs, key metadata,
  * the trail and traces cross to the page.
  *
- * It also keeps the workspace's undo/redo history: a world snapshot after every call or clock move
- * that changed the world, bounded to {@link HISTORY_LIMIT} entries.
+ * This module is the API surface only; the parts behind it live beside it: the open workspace and
+ * its lifecycle (workspace.ts), its undo/redo history (undoHistory.ts), calls from the page
+ * (calls.ts, services.ts), the events the page hears (labEvents.ts), the state it shows
+ * (labState.ts, materialUse.ts), the trail's delivery bucket (trailDelivery.ts) and the lazily
+ * loaded lessons and command line (lazySides.ts). The page imports its types from here.
  */
 import * as Comlink from 'comlink';
-import {
-  ACCOUNTS,
-  createKms,
-  isKmsError,
-  REGIONS,
-  rootPrincipal,
-  type CallerContext,
-  type CallSource,
-  type CallTrace,
-  type CloudTrailRecord,
-  type ClusterView,
-  type CustomKeyStoreView,
-  type Kms,
-  type KmsEvent,
-  type OperationInput,
-  type OperationName,
-  type OperationOutput,
-  type PersistedWorld,
-  type Principal,
-  type ScheduledEvent,
-  type Tag,
-  type XksProxyView,
-  callerForIdentity,
+import type {
+  CloudTrailRecord,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+  PersistedWorld,
+  ScheduledEvent,
 } from '../src/kms/index.ts';
-import { openIdbStore } from '../src/kms/store/idbStore.ts';
-import { SERVICE_PREFIXES, serviceOperations, type ServiceName } from '../src/kms/services/index.ts';
-import { methodName, SERVICE_CLIENTS, serviceClientDeclarations } from '../src/kms/services/clients.ts';
+import type { ValidateLogsResult } from '../src/kms/audit/index.ts';
 import type { ServiceResourceView } from '../src/kms/services/views.ts';
-import { parseCiphertext } from '../src/kms/crypto/ciphertextBlob.ts';
-import {
-  MAX_WINDOW,
-  TrailIndex,
-  type TrailFacets,
-  type TrailFilter,
-  type TrailWindow,
-} from './trailQuery.ts';
-import { MirrorStore, worldOf, type WorldState } from './worldHistory.ts';
-import { handleJsonRequest } from '../src/kms/protocol/jsonProtocol.ts';
-import type * as LearnSide from './learnSide.ts';
 import type { Answer, Exam, ExamResult, Grade } from '../src/learn/index.ts';
-import type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+import {
+  answerWire,
+  callerContext,
+  toErrorInfo,
+  tracked,
+  type CallerInput,
+  type CallResult,
+  type WireReply,
+} from './calls.ts';
 import {
   appendDeskHistory,
   checkDesk,
-  deleteDesk,
-  DESK_DB_PREFIX,
   openDeskText,
   readDesk,
   replaceDesk,
@@ -61,23 +41,57 @@ import {
   type DeskText,
   type LegacyDesk,
 } from './desk.ts';
+import { forward, listen, type LabEvent } from './labEvents.ts';
+import { labState, type LabState } from './labState.ts';
+import type * as LearnSide from './learnSide.ts';
+import { dropShellSession, learnSide, loadedLearnSide, shell } from './lazySides.ts';
+import type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
 import type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
+import { callService, serviceClients, serviceClientTypings, type ServiceClientInfo } from './services.ts';
+import {
+  deliverTrail,
+  tamperTrail,
+  trailDeliveryState,
+  validateTrail,
+  type TamperAction,
+  type TrailDeliveryState,
+} from './trailDelivery.ts';
+import {
+  MAX_WINDOW,
+  TrailIndex,
+  type TrailFacets,
+  type TrailFilter,
+  type TrailWindow,
+} from './trailQuery.ts';
+import { markChanged } from './undoHistory.ts';
+import {
+  DEFAULT_WORKSPACE,
+  deleteWorkspace,
+  deskName,
+  freshName,
+  isWorkspaceName,
+  listWorkspaces,
+  openEarly,
+  ready,
+  remember,
+  replaceWorld,
+  serial,
+  startHistoryHere,
+  stepHistory,
+  switchTo,
+} from './workspace.ts';
 
-export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+export type { CallerInput, CallResult, KmsErrorInfo, WireReply } from './calls.ts';
 export type { DeskData, DeskFile, DeskText, LegacyDesk } from './desk.ts';
-export type { ServiceResourceView } from '../src/kms/services/views.ts';
-/** The world operations of a script's `lab` global: family → method → operation, and the faults. */
-export type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
-
-/** A simulated service's SDK client for scripts: its variable, API prefix and methods. */
-export interface ServiceClientInfo {
-  /** The script's variable (`s3`, `secretsManager`). */
-  readonly client: string;
-  /** The API prefix (`s3`, `secretsmanager`). */
-  readonly service: string;
-  /** Method (`putObject`) → operation (`PutObject`). */
-  readonly methods: Readonly<Record<string, string>>;
-}
+export type { CallRequest, LabEvent } from './labEvents.ts';
+export type {
+  GrantSummary,
+  IdentitySummary,
+  KeySummary,
+  LabState,
+  MaterialSummary,
+  RegionKeys,
+} from './labState.ts';
 export type {
   ChallengeOutline,
   LearnCatalog,
@@ -86,669 +100,19 @@ export type {
   LessonOutline,
   SharePreview,
 } from './learnSide.ts';
-
-/** A scratchpad script's SDK request, as the KMS worker answers it (the AWS JSON 1.1 wire shape). */
-export interface WireReply {
-  readonly status: number;
-  readonly body: string;
-  readonly requestId?: string;
-  /** For a denial: why (the authorization explanation). */
-  readonly explanation?: unknown;
-}
-
+export type { MaterialUse } from './materialUse.ts';
+export type { CliLineResult, VirtualFile } from './runner/kmsSide.ts';
+/** The world operations of a script's `lab` global: family → method → operation, and the faults. */
+export type { WorldSpec as WorldOperationsInfo } from './runner/protocol.ts';
+export type { ServiceClientInfo } from './services.ts';
+export type { ServiceResourceView } from '../src/kms/services/views.ts';
+export type { TamperAction, TrailDeliveryState, TrailFile } from './trailDelivery.ts';
 export type { TrailFacets, TrailFilter, TrailRow, TrailWindow } from './trailQuery.ts';
-import { algorithmLists } from '../src/kms/model/algorithms.ts';
-import { grantOperationsFor } from '../src/kms/operations/grants.ts';
-import {
-  CloudTrailDelivery,
-  corruptStoredByte,
-  deleteObject,
-  listKeys,
-  tamperByte,
-  type ValidateLogsResult,
-} from '../src/kms/audit/index.ts';
+export { HISTORY_LIMIT, type HistoryState } from './undoHistory.ts';
+export { DEFAULT_WORKSPACE } from './workspace.ts';
 
-/** An AWS exception as the UI receives it: the exception name and AWS's message. */
-export interface KmsErrorInfo {
-  /** The AWS exception name, e.g. `InvalidCiphertextException`. */
-  readonly code: string;
-  /** AWS's message; some exceptions (InvalidCiphertextException) have none. */
-  readonly message: string;
-  /** For AccessDeniedException: the rule that decided. */
-  readonly explanation?: unknown;
-}
-
-/** The outcome of one call: never thrown, so the page can read every part of a failure. */
-export type CallResult<T = Record<string, unknown>> = (
-  { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: KmsErrorInfo }
-) & {
-  /** The call's request ID (its trace and CloudTrail record carry the same), when it reached the engine. */
-  readonly requestId?: string;
-};
-
-/** Who calls. Defaults: the root user of the lab's own account, from the console. */
-export interface CallerInput {
-  readonly region: string;
-  readonly principal?: Principal;
-  readonly source?: CallSource;
-}
-
-/** A key as the console shows it: metadata, aliases, policy, tags and material versions; no material. */
-export interface KeySummary {
-  readonly keyId: string;
-  readonly arn: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly description: string;
-  readonly state: string;
-  readonly keySpec: string;
-  readonly keyUsage: string;
-  readonly keyManager: string;
-  readonly origin: string;
-  readonly multiRegion: boolean;
-  /** Epoch ms of simulated time. */
-  readonly createdAt: number;
-  readonly deletionDate?: number;
-  readonly pendingWindowInDays?: number;
-  /** Alias names (`alias/…`) pointing at this key. */
-  readonly aliases: readonly string[];
-  readonly policy: string;
-  readonly tags: readonly Tag[];
-  /** Key material versions, oldest first (IDs, dates, rotation and import state; never material). */
-  readonly materials: readonly MaterialSummary[];
-  readonly currentMaterialId?: string;
-  /**
-   * Per KeyMaterialId: the calls this worker answered that encrypted or decrypted with it (CloudTrail
-   * never names the material, so it is counted from call outputs) since the workspace was opened.
-   */
-  readonly materialUse: Readonly<Record<string, MaterialUse>>;
-  /** Symmetric keys: rotation settings (absent until rotation was first enabled). */
-  readonly rotation?: {
-    readonly enabled: boolean;
-    readonly periodDays: number;
-    readonly nextRotationDate?: number;
-    readonly onDemandCount: number;
-  };
-  /** EXTERNAL keys: the outstanding GetParametersForImport (no token, no private key). */
-  readonly importParameters?: {
-    readonly wrappingAlgorithm: string;
-    readonly wrappingKeySpec: string;
-    readonly validTo: number;
-  };
-  /** Multi-Region keys: primary/replica designations and any transition in progress. */
-  readonly multiRegionInfo?: {
-    readonly type: 'PRIMARY' | 'REPLICA';
-    readonly primaryRegion: string;
-    readonly replicaRegions: readonly string[];
-    readonly pendingUntil?: number;
-    readonly pendingState?: string;
-    readonly pendingPrimaryRegion?: string;
-  };
-  /** The algorithm lists DescribeKey returns for this key (`SigningAlgorithms`, `MacAlgorithms`, …). */
-  readonly algorithms: Readonly<Record<string, readonly string[]>>;
-  /** Grant operations valid for this key's spec and usage. */
-  readonly grantOperations: readonly string[];
-  /** Grants on the key, oldest first. */
-  readonly grants: readonly GrantSummary[];
-}
-
-/** One version of a key's material as the console shows it. */
-export interface MaterialSummary {
-  readonly id: string;
-  readonly createdAt: number;
-  /** How it became current, and when (absent for the key's first material). */
-  readonly rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
-  readonly rotationDate?: number;
-  /** Imported material (Origin EXTERNAL). */
-  readonly imported?: {
-    readonly importState: 'IMPORTED' | 'PENDING_IMPORT';
-    readonly pendingRotation?: boolean;
-    readonly expirationModel?: string;
-    readonly validTo?: number;
-    readonly description?: string;
-  };
-}
-
-/** Calls seen with one key material: ciphertexts it made (Encrypt, GenerateDataKey*, ReEncrypt) and decrypts. */
-export interface MaterialUse {
-  readonly encrypted: number;
-  readonly decrypted: number;
-}
-
-/** A grant as the console shows it (what ListGrants returns, as plain data). */
-export interface GrantSummary {
-  readonly grantId: string;
-  readonly name?: string;
-  readonly createdAt: number;
-  readonly granteePrincipal?: string;
-  readonly retiringPrincipal?: string;
-  readonly issuingAccount: string;
-  readonly operations: readonly string[];
-  readonly constraints?: {
-    readonly EncryptionContextEquals?: Readonly<Record<string, string>>;
-    readonly EncryptionContextSubset?: Readonly<Record<string, string>>;
-  };
-}
-
-/** An IAM user or role as the console shows it: its policies and the principal to act as it. */
-export interface IdentitySummary {
-  readonly kind: 'user' | 'role';
-  readonly arn: string;
-  readonly accountId: string;
-  readonly name: string;
-  readonly createdAt: number;
-  /** Inline policy name → JSON document. */
-  readonly inlinePolicies: Readonly<Record<string, string>>;
-  readonly attachedPolicies: readonly string[];
-  /** Roles: the trust policy. */
-  readonly assumeRolePolicyDocument?: string;
-  /** Who calls when acting as this identity (a role: its `KMSLab` session). */
-  readonly principal: Principal;
-}
-
-/** A file in the trail's S3 bucket. */
-export interface TrailFile {
-  readonly key: string;
-  readonly kind: 'log' | 'digest';
-  readonly account: string;
-  readonly region: string;
-  /** Stored (gzip) size in bytes. */
-  readonly size: number;
-  /** Simulated epoch ms. */
-  readonly lastModified: number;
-}
-
-/** The trail's delivery state: its bucket's files and how far it delivered. */
-export interface TrailDeliveryState {
-  readonly bucket: string;
-  readonly trailName: string;
-  readonly files: readonly TrailFile[];
-  /** Every hour before this (epoch ms) has been delivered; undefined before the first delivery. */
-  readonly deliveredUpTo?: number;
-  /** Start of the first delivered hour. */
-  readonly startTime?: number;
-}
-
-export type TamperAction = 'flip-byte' | 'corrupt' | 'delete';
-
-export interface RegionKeys {
-  readonly region: string;
-  readonly displayName: string;
-  readonly availabilityZones: readonly string[];
-  /** Newest first. */
-  readonly keys: readonly KeySummary[];
-}
-
-export interface HistoryState {
-  readonly canUndo: boolean;
-  readonly canRedo: boolean;
-  /** Snapshots kept (the current world included). */
-  readonly size: number;
-}
-
-export interface LabState {
-  /** The open workspace's name. */
-  readonly workspace: string;
-  /** Simulated time when the state was taken, epoch ms. */
-  readonly now: number;
-  readonly regions: readonly RegionKeys[];
-  /** Scheduled events still to come, soonest first. */
-  readonly upcoming: readonly ScheduledEvent[];
-  /** Number of CloudTrail records so far (for `trail(from)`). */
-  readonly trailLength: number;
-  readonly history: HistoryState;
-  /** IAM users and roles of every account. */
-  readonly identities: readonly IdentitySummary[];
-  /** CloudHSM clusters of every account and Region, their HSMs by AZ (material IDs only). */
-  readonly clusters: readonly ClusterView[];
-  /** Custom key stores of every account and Region (no password, no XKS secret). */
-  readonly customKeyStores: readonly CustomKeyStoreView[];
-  /** Simulated XKS proxies and their external keys (no secrets, no material). */
-  readonly xksProxies: readonly XksProxyView[];
-}
-
-/**
- * What the page hears: the engine's events; a call made through this worker also carries its
- * request (operation and input) so the page can show it.
- */
-export type LabEvent =
-  | (Extract<KmsEvent, { type: 'call' }> & { readonly request?: CallRequest })
-  | Exclude<KmsEvent, { type: 'call' }>
-  /** The active lesson's or challenge's steps changed (or it was closed: `null`). */
-  | { readonly type: 'learn'; readonly status: LearnSide.LearnStatus | null };
-
-export interface CallRequest {
-  readonly operation: string;
-  readonly input: unknown;
-}
-
-/** The default workspace keeps the database name the lab has always used. */
-export const DEFAULT_WORKSPACE = 'default';
-const DB_PREFIX = 'kms-lab:ws:';
-const dbNameOf = (workspace: string) => (workspace === DEFAULT_WORKSPACE ? 'kms-lab' : DB_PREFIX + workspace);
-export const HISTORY_LIMIT = 30;
-const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$/;
-
-interface Open {
-  readonly name: string;
-  readonly kms: Kms;
-  readonly store: MirrorStore;
-  readonly off: () => void;
-}
-
-let open: Open | null = null;
-let opening: Promise<Open> | null = null;
-const listeners = new Set<(e: LabEvent) => void>();
-/** The call this worker is running (calls run one at a time), so its event can carry its request. */
-let current: { request: CallRequest; trace?: CallTrace } | null = null;
-let queue: Promise<unknown> = Promise.resolve();
-/**
- * Undo history: the world without its trail at each point, and the trail of its timeline (shared
- * by reference between the entries of one timeline; each entry knows its length). See worldHistory.ts.
- */
-let history: { readonly world: WorldState; readonly trail: readonly CloudTrailRecord[] }[] = [];
-let historyIndex = 0;
+/** The CloudTrail viewer's rows and counts, kept up as the open workspace's trail grows. */
 const trailIndex = new TrailIndex();
-/** Set when an event changed the world since the last history snapshot. */
-let dirty = false;
-
-function serial<T>(fn: () => Promise<T>): Promise<T> {
-  const run = queue.then(fn, fn);
-  queue = run.catch(() => undefined);
-  return run;
-}
-
-type LearnModule = typeof LearnSide;
-/** Lessons and challenges (set once loaded): the world opens without waiting for them. */
-let learnLoaded: LearnModule | null = null;
-let learnLoading: Promise<LearnModule> | null = null;
-function learnSide(): Promise<LearnModule> {
-  return (learnLoading ??= import('./learnSide.ts').then((m) => (learnLoaded = m)));
-}
-
-/** The command line and the scratchpad's typings, loaded when first used. */
-let shellLoading: Promise<typeof import('./runner/kmsSide.ts')> | null = null;
-const shell = () => (shellLoading ??= import('./runner/kmsSide.ts'));
-
-/** Forgets a workspace's shell session (if the shell was loaded): its files are read anew from the desk. */
-async function dropShellSession(workspace: string) {
-  if (shellLoading) (await shellLoading).dropSession(workspace);
-}
-
-/** A workspace name the page sends for a desk (any workspace, open or not). */
-function deskName(workspace: string): string {
-  if (typeof workspace !== 'string' || !WORKSPACE_NAME.test(workspace))
-    throw new Error(`"${String(workspace)}" is not a valid workspace name.`);
-  return workspace;
-}
-
-function forward(e: LabEvent) {
-  for (const l of listeners) l(e);
-}
-
-function onEngineEvent(e: KmsEvent) {
-  if (e.type === 'call') {
-    if (e.trace.outcome === 'success' && e.records.some((r) => !r.readOnly)) dirty = true;
-    // A service call's own KMS calls (viaService) come first; the request belongs to the service call.
-    if (current && !current.trace && !e.trace.viaService) {
-      current.trace = e.trace;
-      forward({ ...e, request: current.request });
-      return;
-    }
-  } else if (e.type === 'serviceEvent') dirty = true;
-  forward(e);
-}
-
-async function sharedDomainKey(): Promise<CryptoKey> {
-  const store = await openIdbStore(dbNameOf(DEFAULT_WORKSPACE));
-  try {
-    return await store.domainKey();
-  } finally {
-    store.close();
-  }
-}
-
-/** Key ARN → KeyMaterialId → calls seen with that material (see {@link KeySummary.materialUse}). */
-const materialUse = new Map<string, Map<string, MaterialUse>>();
-
-function countUse(arn: unknown, materialId: unknown, field: keyof MaterialUse) {
-  if (typeof arn !== 'string' || typeof materialId !== 'string' || !materialId) return;
-  let byMaterial = materialUse.get(arn);
-  if (!byMaterial) materialUse.set(arn, (byMaterial = new Map()));
-  const was = byMaterial.get(materialId) ?? { encrypted: 0, decrypted: 0 };
-  byMaterial.set(materialId, { ...was, [field]: was[field] + 1 });
-}
-
-const SEALING_OPERATIONS = new Set([
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-]);
-
-/**
- * The material a symmetric ciphertext names in its header (Encrypt's response has no KeyMaterialId;
- * the ciphertext itself says which version sealed it). Undefined for anything else.
- */
-function sealedMaterialId(blob: unknown): string | undefined {
-  if (!(blob instanceof Uint8Array)) return undefined;
-  try {
-    return parseCiphertext(blob).materialId;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Counts which material a successful call's output says it used (`KeyMaterialId` and kin). */
-function tallyMaterial<T>(operation: string, output: T): T {
-  const o = output as Record<string, unknown>;
-  if (SEALING_OPERATIONS.has(operation))
-    countUse(o.KeyId, o.KeyMaterialId ?? sealedMaterialId(o.CiphertextBlob), 'encrypted');
-  else if (operation === 'Decrypt') countUse(o.KeyId, o.KeyMaterialId, 'decrypted');
-  else if (operation === 'ReEncrypt') {
-    countUse(o.SourceKeyId, o.SourceKeyMaterialId, 'decrypted');
-    countUse(o.KeyId, o.DestinationKeyMaterialId, 'encrypted');
-  }
-  return output;
-}
-
-/** The engine with its call outputs tallied per key material (console, CLI, scripts alike). */
-function tallying(kms: Kms): Kms {
-  return {
-    ...kms,
-    call: (async (operation: string, input: unknown, caller?: CallerContext) =>
-      tallyMaterial(
-        operation,
-        await kms.call(operation as OperationName, input as never, caller),
-      )) as Kms['call'],
-    send: async (operation, input, caller) =>
-      tallyMaterial(operation, await kms.send(operation, input, caller)),
-  };
-}
-
-async function openWorkspace(name: string): Promise<Open> {
-  const store = new MirrorStore(
-    await openIdbStore(
-      dbNameOf(name),
-      name === DEFAULT_WORKSPACE ? {} : { domainKey: await sharedDomainKey() },
-    ),
-  );
-  const kms = tallying(await createKms({ store, clockRunning: true }));
-  materialUse.clear();
-  const off = kms.onEvent(onEngineEvent);
-  history = [{ world: store.state, trail: kms.trail() }];
-  historyIndex = 0;
-  dirty = false;
-  return { name, kms, store, off };
-}
-
-/** The workspace `opening` opens. */
-let openingName: string | null = null;
-
-function startOpening(name: string): Promise<Open> {
-  openingName = name;
-  return (opening = openWorkspace(name));
-}
-
-async function ready(): Promise<Open> {
-  return open ?? opening ?? startOpening(DEFAULT_WORKSPACE);
-}
-
-/** Re-checks the active lesson's steps after a call or event, telling the page when they changed. */
-async function checkLearn() {
-  const learn = learnLoaded;
-  if (!learn) return;
-  try {
-    if (await learn.check()) forward({ type: 'learn', status: learn.learnStatus() });
-  } catch (e) {
-    console.error(e);
-  }
-}
-
-async function remember() {
-  await checkLearn();
-  if (!dirty || !open) return;
-  dirty = false;
-  if (open.store.unsure) open.store.resync(await open.kms.snapshot());
-  const entry = { world: open.store.state, trail: open.kms.trail() };
-  history = [...history.slice(0, historyIndex + 1), entry].slice(-HISTORY_LIMIT);
-  historyIndex = history.length - 1;
-}
-
-/**
- * Runs one call from the page with its request remembered (so the call's event carries it) and
- * turns an AWS error into a result the page can read: calls from the page never reject.
- */
-async function tracked<T>(
-  operation: string,
-  input: unknown,
-  invoke: () => Promise<T>,
-): Promise<CallResult<T>> {
-  current = { request: { operation, input } };
-  const mine = current;
-  try {
-    return { ok: true as const, output: await invoke(), requestId: mine.trace?.requestId };
-  } catch (e) {
-    return { ok: false as const, error: toErrorInfo(e), requestId: mine.trace?.requestId };
-  } finally {
-    current = null;
-    await remember();
-  }
-}
-
-function toErrorInfo(e: unknown): KmsErrorInfo {
-  if (isKmsError(e)) {
-    let explanation: unknown;
-    try {
-      explanation = e.explanation === undefined ? undefined : structuredClone(e.explanation);
-    } catch {
-      explanation = undefined;
-    }
-    return { code: e.code, message: e.message, ...(explanation === undefined ? {} : { explanation }) };
-  }
-  console.error(e);
-  return { code: 'KMSInternalException', message: 'An internal error occurred.' };
-}
-
-function callerContext(caller: CallerInput): CallerContext {
-  return {
-    principal: caller.principal ?? rootPrincipal(ACCOUNTS[0]!.id),
-    region: caller.region,
-    source: caller.source ?? 'console',
-  };
-}
-
-function labState({ kms, name }: Open): LabState {
-  const aliases = kms.aliases();
-  const summaries: KeySummary[] = kms.keys().map((k) => ({
-    keyId: k.keyId,
-    arn: k.arn,
-    accountId: k.accountId,
-    region: k.region,
-    description: k.description,
-    state: k.state,
-    keySpec: k.keySpec,
-    keyUsage: k.keyUsage,
-    keyManager: k.keyManager,
-    origin: k.origin,
-    multiRegion: k.multiRegion,
-    createdAt: k.createdAt,
-    ...(k.deletionDate === undefined ? {} : { deletionDate: k.deletionDate }),
-    ...(k.pendingWindowInDays === undefined ? {} : { pendingWindowInDays: k.pendingWindowInDays }),
-    aliases: aliases
-      .filter((a) => a.targetKeyId === k.keyId && a.accountId === k.accountId && a.region === k.region)
-      .map((a) => a.aliasName)
-      .sort(),
-    policy: k.policy,
-    tags: k.tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
-    materials: k.materials.map((m) => ({
-      id: m.id,
-      createdAt: m.createdAt,
-      ...(m.rotationType ? { rotationType: m.rotationType } : {}),
-      ...(m.rotationDate === undefined ? {} : { rotationDate: m.rotationDate }),
-      ...(m.imported ? { imported: { ...m.imported } } : {}),
-    })),
-    ...(k.currentMaterialId === undefined ? {} : { currentMaterialId: k.currentMaterialId }),
-    materialUse: Object.fromEntries(materialUse.get(k.arn) ?? []),
-    ...(k.rotation ? { rotation: { ...k.rotation } } : {}),
-    ...(k.importParameters
-      ? {
-          importParameters: {
-            wrappingAlgorithm: k.importParameters.wrappingAlgorithm,
-            wrappingKeySpec: k.importParameters.wrappingKeySpec,
-            validTo: k.importParameters.validTo,
-          },
-        }
-      : {}),
-    ...(k.multiRegionInfo
-      ? { multiRegionInfo: { ...k.multiRegionInfo, replicaRegions: [...k.multiRegionInfo.replicaRegions] } }
-      : {}),
-    algorithms: algorithmLists(k.keySpec, k.keyUsage),
-    grantOperations: grantOperationsFor(k),
-    grants: (k.grants ?? []).map((g) => ({
-      grantId: g.grantId,
-      ...(g.name ? { name: g.name } : {}),
-      createdAt: g.createdAt,
-      ...((g.granteePrincipal ?? g.granteeServicePrincipal)
-        ? { granteePrincipal: g.granteePrincipal ?? g.granteeServicePrincipal }
-        : {}),
-      ...((g.retiringPrincipal ?? g.retiringServicePrincipal)
-        ? { retiringPrincipal: g.retiringPrincipal ?? g.retiringServicePrincipal }
-        : {}),
-      issuingAccount: g.issuingAccount,
-      operations: [...g.operations],
-      ...(g.constraints ? { constraints: structuredClone(g.constraints) } : {}),
-    })),
-  }));
-  return {
-    workspace: name,
-    now: kms.now(),
-    regions: REGIONS.map((r) => ({
-      region: r.name,
-      displayName: r.displayName,
-      availabilityZones: r.availabilityZones,
-      keys: summaries.filter((k) => k.region === r.name).sort((a, b) => b.createdAt - a.createdAt),
-    })),
-    upcoming: kms.upcoming(),
-    trailLength: kms.trail().length,
-    history: { canUndo: historyIndex > 0, canRedo: historyIndex < history.length - 1, size: history.length },
-    identities: identitySummaries(kms),
-    clusters: kms.clusters(),
-    customKeyStores: kms.customKeyStores(),
-    xksProxies: kms.xksProxies(),
-  };
-}
-
-function identitySummaries(kms: Kms): IdentitySummary[] {
-  const out: IdentitySummary[] = [];
-  for (const i of kms.identities()) {
-    if (i.kind === 'policy') continue;
-    out.push({
-      kind: i.kind,
-      arn: i.arn,
-      accountId: i.accountId,
-      name: i.name,
-      createdAt: i.createdAt,
-      inlinePolicies: { ...i.inlinePolicies },
-      attachedPolicies: [...i.attachedPolicies],
-      ...(i.kind === 'role' ? { assumeRolePolicyDocument: i.assumeRolePolicyDocument } : {}),
-      principal: callerForIdentity(i, { sessionName: ROLE_SESSION }).principal,
-    });
-  }
-  return out.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.arn.localeCompare(b.arn));
-}
-
-/** The session name the console uses when acting as a role. */
-const ROLE_SESSION = 'KMSLab';
-
-/**
- * The open workspace's CloudTrail trail delivering to a simulated S3 bucket. Kept in memory only
- * (a new one per open workspace): its files are evidence to validate and tamper with, not world state.
- */
-let delivery: CloudTrailDelivery | null = null;
-const trailDelivery = () => (delivery ??= new CloudTrailDelivery());
-
-function trailDeliveryState(): TrailDeliveryState {
-  const d = trailDelivery();
-  const files = listKeys(d.bucket).map((key): TrailFile => {
-    const o = d.bucket.objects.get(key)!;
-    const m = /AWSLogs\/(\d{12})\/CloudTrail(-Digest)?\/([a-z0-9-]+)\//.exec(key);
-    return {
-      key,
-      kind: m?.[2] ? 'digest' : 'log',
-      account: m?.[1] ?? '',
-      region: m?.[3] ?? '',
-      size: o.body.length,
-      lastModified: o.lastModified,
-    };
-  });
-  const first = files.length ? Math.min(...files.map((f) => f.lastModified)) : undefined;
-  return {
-    bucket: d.bucket.name,
-    trailName: d.trailName,
-    files,
-    ...(d.deliveredUpTo === undefined ? {} : { deliveredUpTo: d.deliveredUpTo }),
-    ...(first === undefined ? {} : { startTime: Math.floor((first - 1) / 3_600_000) * 3_600_000 }),
-  };
-}
-
-/** Opens the workspace `name` (creating it), closing the one open before (inside `serial`). */
-async function switchTo(name: string): Promise<Open> {
-  if (!WORKSPACE_NAME.test(name)) throw new Error(`"${name}" is not a valid workspace name.`);
-  if (open?.name === name) return open;
-  if (!open && opening && openingName === name) return (open = await opening);
-  const previous = open ?? (opening ? await opening : null);
-  previous?.off();
-  previous?.store.close();
-  if (learnLoaded?.learnStatus()) {
-    learnLoaded.detach();
-    forward({ type: 'learn', status: null });
-  }
-  open = null;
-  open = await startOpening(name);
-  delivery = null;
-  forward({ type: 'reset' });
-  return open;
-}
-
-/** A workspace name not used yet in this browser: `base`, else `base-2`, `base-3`, … */
-async function freshName(base: string): Promise<string> {
-  const dbs = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
-  const taken = new Set(dbs.map((d) => d.name ?? ''));
-  const stem = base.replace(/[^A-Za-z0-9 _.-]/g, '-').slice(0, 34) || 'workspace';
-  for (let i = 1; ; i++) {
-    const name = i === 1 ? stem : `${stem}-${i}`;
-    // A desk left without its world (see desk.ts) would otherwise come with the new workspace.
-    if (!taken.has(dbNameOf(name)) && !taken.has(DESK_DB_PREFIX + name) && name !== open?.name) return name;
-  }
-}
-
-/** After a start world was loaded: it is the first entry of the undo history. */
-async function startHistoryHere(o: Open) {
-  if (o.store.unsure) o.store.resync(await o.kms.snapshot());
-  materialUse.clear();
-  history = [{ world: o.store.state, trail: o.kms.trail() }];
-  historyIndex = 0;
-  dirty = false;
-}
-
-async function replaceWorld(world: PersistedWorld | undefined) {
-  const o = await ready();
-  await o.kms.restore(world);
-}
-
-/** Moves along the history to `index`: the world as it was there, its trail cut (or regrown) to match. */
-async function travelTo(index: number) {
-  const o = await ready();
-  const here = history[historyIndex]!;
-  const target = history[index]!;
-  // On one timeline, the stored records before both points are the same: IndexedDB keeps them.
-  o.store.keepTrail =
-    here.trail === target.trail ? Math.min(here.world.trailLength, target.world.trailLength) : 0;
-  historyIndex = index;
-  await o.kms.restore(worldOf(target.world, target.trail));
-}
 
 const api = {
   /** Opens the workspace `name` (creating it), closing the one open before. */
@@ -757,29 +121,13 @@ const api = {
   },
 
   /** Names of the workspaces stored in this browser, the default one first. */
-  async workspaces(): Promise<string[]> {
-    const dbs = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
-    const names = dbs
-      .map((d) => d.name ?? '')
-      .filter((n) => n.startsWith(DB_PREFIX))
-      .map((n) => n.slice(DB_PREFIX.length))
-      .sort();
-    const openName = open?.name;
-    if (openName && openName !== DEFAULT_WORKSPACE && !names.includes(openName)) names.push(openName);
-    return [DEFAULT_WORKSPACE, ...names];
+  workspaces(): Promise<string[]> {
+    return listWorkspaces();
   },
 
   /** Deletes a workspace's database and its desk (not the default one, not the open one). */
-  async deleteWorkspace(name: string): Promise<void> {
-    if (name === DEFAULT_WORKSPACE || name === open?.name)
-      throw new Error('Switch to another workspace before deleting this one.');
-    await new Promise<void>((resolve, reject) => {
-      const r = indexedDB.deleteDatabase(dbNameOf(name));
-      r.onsuccess = () => resolve();
-      r.onerror = () => reject(new Error(r.error?.message ?? 'delete failed'));
-    });
-    await dropShellSession(name);
-    if (WORKSPACE_NAME.test(name)) await deleteDesk(name);
+  deleteWorkspace(name: string): Promise<void> {
+    return deleteWorkspace(name);
   },
 
   // ---- the learner's desk: script, command history, files (workers/desk.ts) ------------------
@@ -852,7 +200,7 @@ const api = {
       return tracked(`lab:${operation}`, input, async () => {
         const output = await o.kms.lab(operation, input, callerContext(caller));
         // No CloudTrail record marks the world as changed: a lab control always may have.
-        dirty = true;
+        markChanged();
         return output;
       });
     });
@@ -898,13 +246,13 @@ const api = {
   /** Stops following a lesson on the open workspace. */
   detachLearn(): Promise<void> {
     return serial(async () => {
-      learnLoaded?.detach();
+      loadedLearnSide()?.detach();
       forward({ type: 'learn', status: null });
     });
   },
 
   learnStatus(): LearnSide.LearnStatus | null {
-    return learnLoaded?.learnStatus() ?? null;
+    return loadedLearnSide()?.learnStatus() ?? null;
   },
 
   /** Puts the active lesson's world back to its start (same workspace) with every step unmet. */
@@ -924,7 +272,7 @@ const api = {
       const r = await (
         await learnSide()
       ).replaySolution(delayMs, (status) => forward({ type: 'learn', status }));
-      dirty = true;
+      markChanged();
       await remember();
       forward({ type: 'learn', status: r.status });
       return r;
@@ -1014,24 +362,7 @@ const api = {
     input: Record<string, unknown>,
     caller: CallerInput,
   ): Promise<CallResult> {
-    return serial(async () => {
-      const o = await ready();
-      const name = `${service}:${operation}`;
-      const spec = serviceOperations.find((s) => s.name === name);
-      if (!(SERVICE_PREFIXES as readonly string[]).includes(service) || !spec)
-        return {
-          ok: false as const,
-          error: { code: 'UnknownOperationException', message: `The lab simulates no ${name}.` },
-        };
-      const body: Record<string, unknown> =
-        input && typeof input === 'object' && !Array.isArray(input) ? { ...input } : {};
-      for (const [k, shape] of Object.entries(spec.input.members))
-        if (shape.type === 'blob' && typeof body[k] === 'string')
-          body[k] = new TextEncoder().encode(body[k] as string);
-      return tracked(name, body, () =>
-        o.kms.service(service as ServiceName, operation, body, callerContext(caller)),
-      );
-    });
+    return serial(async () => callService((await ready()).kms, service, operation, input, caller));
   },
 
   /** The simulated services' resources (buckets, objects, volumes, …) without key material. */
@@ -1041,18 +372,7 @@ const api = {
 
   /** The SDK-shaped clients scripts get (`s3.putObject`, `ec2.createVolume`, …). */
   serviceClients(): ServiceClientInfo[] {
-    return SERVICE_PREFIXES.map((service) => ({
-      client: SERVICE_CLIENTS[service],
-      service,
-      methods: Object.fromEntries(
-        serviceOperations
-          .filter((s) => s.name.startsWith(`${service}:`))
-          .map((s) => {
-            const action = s.name.slice(service.length + 1);
-            return [methodName(action), action];
-          }),
-      ),
-    }));
+    return serviceClients();
   },
 
   /** The trail bucket's files and how far the trail delivered. */
@@ -1063,14 +383,7 @@ const api = {
 
   /** Delivers log and digest files for every complete simulated hour not delivered yet. */
   deliverTrail(): Promise<TrailDeliveryState & { delivered: { logFiles: number; digestFiles: number } }> {
-    return serial(async () => {
-      const o = await ready();
-      const report = await trailDelivery().deliverLogs(o.kms.trail(), o.kms.now());
-      return {
-        ...trailDeliveryState(),
-        delivered: { logFiles: report.logFiles.length, digestFiles: report.digestFiles.length },
-      };
-    });
+    return serial(async () => deliverTrail((await ready()).kms));
   },
 
   /**
@@ -1080,24 +393,13 @@ const api = {
   tamperTrail(key: string, action: TamperAction): Promise<TrailDeliveryState> {
     return serial(async () => {
       await ready();
-      const bucket = trailDelivery().bucket;
-      if (!bucket.objects.has(key)) throw new Error(`No such file: ${key}`);
-      if (action === 'delete') deleteObject(bucket, key);
-      else if (action === 'corrupt') corruptStoredByte(bucket, key, 12);
-      // A byte in the middle of the JSON: a digit or letter of some value, never the outer braces.
-      else await tamperByte(bucket, key, -20);
-      return trailDeliveryState();
+      return tamperTrail(key, action);
     });
   },
 
   /** `aws cloudtrail validate-logs` for one account and Region, from the trail's start to now. */
   validateTrail(account: string, region: string, verbose = true): Promise<ValidateLogsResult> {
-    return serial(async () => {
-      const o = await ready();
-      const d = trailDelivery();
-      const start = trailDeliveryState().startTime ?? o.kms.now();
-      return d.validateLogs({ startTime: start, now: o.kms.now(), account, region, verbose });
-    });
+    return serial(async () => validateTrail((await ready()).kms, account, region, verbose));
   },
 
   /** Moves simulated time forward, firing due deletions (and later rotations, expiries) in order. */
@@ -1106,7 +408,7 @@ const api = {
       try {
         const o = await ready();
         const fired = await o.kms.advanceClock(seconds);
-        dirty = true;
+        markChanged();
         await remember();
         return { ok: true as const, output: { fired } };
       } catch (e) {
@@ -1117,19 +419,11 @@ const api = {
 
   /** Steps back to the world before the last change; false when there is none. */
   undo(): Promise<boolean> {
-    return serial(async () => {
-      if (historyIndex === 0) return false;
-      await travelTo(historyIndex - 1);
-      return true;
-    });
+    return serial(() => stepHistory(-1));
   },
 
   redo(): Promise<boolean> {
-    return serial(async () => {
-      if (historyIndex >= history.length - 1) return false;
-      await travelTo(historyIndex + 1);
-      return true;
-    });
+    return serial(() => stepHistory(1));
   },
 
   /**
@@ -1137,13 +431,7 @@ const api = {
    * starts the world over most likely wants to keep their script, command history and files.
    */
   reset(): Promise<void> {
-    return serial(async () => {
-      await replaceWorld(undefined);
-      materialUse.clear();
-      delivery = null;
-      dirty = true;
-      await remember();
-    });
+    return serial(() => replaceWorld(undefined));
   },
 
   /**
@@ -1166,10 +454,6 @@ const api = {
       const checked = desk === undefined ? undefined : checkDesk(desk);
       const o = await ready();
       await replaceWorld(world);
-      materialUse.clear();
-      delivery = null;
-      dirty = true;
-      await remember();
       if (checked)
         try {
           await replaceDesk(o.name, checked);
@@ -1223,7 +507,7 @@ const api = {
       try {
         return await runCliLine(o.kms, o.name, line, { ...callerContext(caller), source: 'cli' });
       } finally {
-        dirty = true;
+        markChanged();
         await remember();
       }
     });
@@ -1252,7 +536,7 @@ const api = {
   /** The scratchpad editor's declarations for `@aws-sdk/client-kms` and the lab's globals. */
   async sdkTypes(): Promise<string> {
     const { sdkDeclarations, worldDeclarations } = await shell();
-    return `${sdkDeclarations()}\n${worldDeclarations()}${SERVICE_GLOBALS}${serviceClientDeclarations()}`;
+    return `${sdkDeclarations()}\n${worldDeclarations()}${serviceClientTypings()}`;
   },
 
   /** The world operations scripts reach through `lab` (`lab.iam.createUser`, `lab.fault.stopHsm`, …). */
@@ -1270,36 +554,7 @@ const api = {
    * body, as `caller`. A denial carries the authorization explanation.
    */
   wire(operation: string, body: string, caller: CallerInput): Promise<WireReply> {
-    return serial(async () => {
-      const o = await ready();
-      let input: unknown;
-      try {
-        input = JSON.parse(body);
-      } catch {
-        input = body;
-      }
-      current = { request: { operation, input } };
-      const mine = current;
-      try {
-        const out = await handleJsonRequest(o.kms, {
-          target: `TrentService.${operation}`,
-          body,
-          caller: { ...callerContext(caller), source: caller.source ?? 'script' },
-        });
-        const trace = mine.trace;
-        return {
-          status: out.status,
-          body: out.body,
-          ...(trace ? { requestId: trace.requestId } : {}),
-          ...(trace?.outcome === 'denied' && trace.authorization
-            ? { explanation: structuredClone(trace.authorization.explanation) }
-            : {}),
-        };
-      } finally {
-        current = null;
-        await remember();
-      }
-    });
+    return serial(async () => answerWire((await ready()).kms, operation, body, caller));
   },
 
   /** Makes the same call `count` times inside this worker and returns the milliseconds taken (benchmarks). */
@@ -1316,7 +571,7 @@ const api = {
       for (let i = 0; i < count; i++)
         await o.kms.call(operation, input as OperationInput<typeof operation>, ctx);
       const ms = performance.now() - t0;
-      dirty = true;
+      markChanged();
       await remember();
       return ms;
     });
@@ -1328,34 +583,16 @@ const api = {
    * `Comlink.proxy`. Returns the unsubscribe function, also a proxy.
    */
   async subscribe(listener: (event: LabEvent) => void): Promise<(() => void) & Comlink.ProxyMarked> {
-    const l = (event: LabEvent) => {
-      Promise.resolve(listener(event)).catch(() => listeners.delete(l));
-    };
-    listeners.add(l);
-    return Comlink.proxy(() => {
-      listeners.delete(l);
-    });
+    return Comlink.proxy(listen(listener));
   },
 };
 
+/** The worker's API as the page sees it through comlink. */
 export type KmsWorkerApi = typeof api;
-
-const SERVICE_GLOBALS = `
-/*
- * SDK-shaped clients of the simulated AWS services that use KMS, acting like \`kms\` (the lab's
- * Region and principal): \`await s3.putObject({ Bucket, Key, Body: 'text' })\`. Each service calls
- * KMS on your behalf (kms:ViaService), so you need both its permission and the KMS key's.
- */
-`;
 
 Comlink.expose(api);
 
 // The page names the workspace it is about to open (src/ui/kmsWorker.ts): open it now, while the
 // page is still rendering, rather than when it asks.
 const named = /^kms-lab:(.+)$/.exec(typeof self === 'undefined' ? '' : self.name)?.[1];
-if (named && WORKSPACE_NAME.test(named)) {
-  const early = startOpening(named);
-  early.catch(() => {
-    if (opening === early) opening = openingName = null;
-  });
-}
+if (named && isWorkspaceName(named)) openEarly(named);
