@@ -1,112 +1,44 @@
 import * as Comlink from 'comlink';
-import { lastWorkspace, spawnKmsWorker, WORKSPACE_STORAGE, workerFailure } from './kmsWorker.ts';
+import { lastWorkspace, spawnKmsWorker, workerFailure } from './kmsWorker.ts';
 // Values come from the small world modules, not the engine's index: the page must not bundle the engine.
 import { ACCOUNTS } from '../kms/world/accounts.ts';
 import { rootPrincipal } from '../kms/world/principal.ts';
+import type { OperationInput, OperationName, OperationOutput, Principal } from '../kms/index.ts';
+import type { KmsWorkerApi, LabEvent, LearnStatus } from '../../workers/kms.worker.ts';
 import type {
-  CallTrace,
-  CloudTrailRecord,
-  OperationInput,
-  OperationName,
-  OperationOutput,
-  PersistedWorld,
-  Principal,
-} from '../kms/index.ts';
-import type { ValidateLogsResult } from '../kms/audit/index.ts';
-import type {
-  CallRequest,
   CallResult,
-  CliLineResult,
-  DeskText,
-  GrantSummary,
-  IdentitySummary,
   KeySummary,
-  KmsErrorInfo,
-  KmsWorkerApi,
-  LegacyDesk,
-  MaterialSummary,
-  MaterialUse,
-  VirtualFile,
-  WireReply,
-  LabEvent,
+  KmsWorkerRemote,
   LabState,
-  LearnStatus,
-  RegionKeys,
-  ServiceClientInfo,
+  PrincipalChoice,
+  Selection,
   ServiceResourceView,
-  TamperAction,
-  TrailDeliveryState,
-  TrailFacets,
-  TrailFilter,
-  TrailRow,
-  TrailWindow,
-  WorldOperationsInfo,
-} from '../../workers/kms.worker.ts';
+} from './labTypes.ts';
 import { DEFAULT_REGION } from '../kms/world/regions.ts';
 import { CallAnimator } from './world/callAnimator.svelte.ts';
-import { decodeWorkspaceFile, encodeWorkspaceFile } from './workspaceFile.ts';
-import { forgetDesk } from './share/scratchpadScript.ts';
+import { CallLog } from './world/callLog.svelte.ts';
+import { Trail } from './trail/trail.svelte.ts';
+import { Desk } from './workspace/desk.svelte.ts';
+import { Workspaces } from './workspace/workspaces.svelte.ts';
+import { ScriptCalls } from './scratchpad/scriptCalls.ts';
+import { CliShell } from './terminal/cliShell.ts';
 
-export type {
-  CallResult,
-  CliLineResult,
-  DeskText,
-  VirtualFile,
-  WireReply,
-  GrantSummary,
-  IdentitySummary,
-  KeySummary,
-  KmsErrorInfo,
-  LabState,
-  MaterialSummary,
-  MaterialUse,
-  RegionKeys,
-  ServiceClientInfo,
-  ServiceResourceView,
-  TamperAction,
-  TrailDeliveryState,
-  TrailFacets,
-  TrailFilter,
-  TrailRow,
-  TrailWindow,
-  ValidateLogsResult,
-  WorldOperationsInfo,
-};
-
-/** A principal the learner can act as, with how the picker names it. */
-export interface PrincipalChoice {
-  readonly principal: Principal;
-  readonly label: string;
-  readonly kind: 'root' | 'user' | 'role';
-}
-
-/** One call the lab saw: its trace and trail records; request and response when the console made it. */
-export interface CallEntry {
-  readonly trace: CallTrace;
-  readonly records: readonly CloudTrailRecord[];
-  readonly request?: CallRequest;
-  readonly response?: unknown;
-  readonly error?: KmsErrorInfo;
-}
-
-export type Selection =
-  { readonly kind: 'key'; readonly arn: string } | { readonly kind: 'call'; readonly requestId: string };
+// Many components take their types from here, next to `Lab`.
+export type * from './labTypes.ts';
 
 /** The principals the learner can act as. */
 export const PRINCIPALS: readonly { readonly principal: Principal; readonly label: string }[] = ACCOUNTS.map(
   (a) => ({ principal: rootPrincipal(a.id), label: `root · ${a.id} (${a.alias})` }),
 );
 
-const CALL_LOG_LIMIT = 500;
-/** CloudTrail records the page keeps (the newest); the rest are asked of the worker by window. */
-const TRAIL_TAIL = 1000;
 /** During a burst of events, the page refreshes at most this often (ms). */
 const BURST_REFRESH_MS = 100;
 
 /**
- * The lab's UI state: one KMS worker, the latest world state it reported, the CloudTrail records,
- * the calls seen, whom the console acts as and in which Region, and what the inspector shows.
- * Components read its fields and call its intent methods.
+ * The lab's UI state: one KMS worker, the latest world state it reported, whom the console acts as
+ * and in which Region, and what the inspector shows; the calls seen, the CloudTrail trail, the
+ * workspaces and their desks, and the scratchpad's and terminal's ways into the worker are parts
+ * it owns. Components read its fields and call its intent methods.
  */
 export class Lab {
   /** The Region whose KMS endpoint the console talks to. */
@@ -115,19 +47,8 @@ export class Lab {
   principal = $state.raw<Principal>(PRINCIPALS[0]!.principal);
   /** Latest state from the worker; null until the worker has opened the world. */
   state = $state.raw<LabState | null>(null);
-  /**
-   * The latest CloudTrail records (at most {@link TRAIL_TAIL}), oldest first. The whole trail stays
-   * in the worker: the viewer asks it for windows of rows (`trailWindow`).
-   */
-  trail = $state.raw<readonly CloudTrailRecord[]>([]);
-  /** Bumped when the trail is replaced rather than appended to (undo, import, another workspace). */
-  trailGeneration = $state(0);
-  /** Calls seen since the page opened (or the world was last replaced), oldest first. */
-  calls = $state.raw<readonly CallEntry[]>([]);
   /** What the inspector shows. */
   selection = $state.raw<Selection | null>(null);
-  /** Workspaces stored in this browser. */
-  workspaces = $state.raw<readonly string[]>([]);
   /** The lesson or hands-on challenge followed in the open workspace, and its step states. */
   learnStatus = $state.raw<LearnStatus | null>(null);
   /** Set when the worker cannot open the world (e.g. IndexedDB unavailable). */
@@ -136,34 +57,39 @@ export class Lab {
   stateReadAt = $state(0);
   /** Wall time, ticking once a second while the lab runs. */
   wallNow = $state(Date.now());
-  /**
-   * Bumped when the open workspace's desk was replaced under the scratchpad and terminal (a
-   * workspace file imported): they read it again.
-   */
-  deskVersion = $state(0);
   readonly animator = new CallAnimator();
+  /** Calls seen since the page opened, oldest first. */
+  readonly callLog = new CallLog();
+  /** The CloudTrail trail: its newest records here, the rest asked of the worker. */
+  readonly trail: Trail;
+  /** The scratchpad's script and the terminal's history, kept with each workspace. */
+  readonly desk: Desk;
+  /** Workspaces stored in this browser. */
+  readonly workspaces: Workspaces;
+  /** A scratchpad script's calls, each as the principal and in the Region the script chose. */
+  readonly scripts: ScriptCalls;
+  /** The terminal's AWS CLI, as the console's acting principal in its current Region. */
+  readonly shell: CliShell;
 
-  readonly #api: Comlink.Remote<KmsWorkerApi>;
+  readonly #api: KmsWorkerRemote;
   readonly #worker: Worker;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
-  #resetTrail = false;
   #lastEventAt = -Infinity;
   #burstTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Trail length the tail was read up to. */
-  #trailEnd = 0;
-  /** Call results that arrived before their call event. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-  readonly #early = new Map<string, CallResult<unknown>>();
-  /** Calls that arrived during a burst, not yet in `calls` (see #addCall). */
-  #incoming: CallEntry[] = [];
-  #incomingTimer: ReturnType<typeof setTimeout> | null = null;
-  #callsLandedAt = -Infinity;
 
   /** `worker`: the KMS worker, when the page entry started it already (see kmsWorker.ts). */
   constructor(worker: Worker = spawnKmsWorker()) {
     this.#worker = worker;
     this.#api = Comlink.wrap<KmsWorkerApi>(this.#worker);
+    this.trail = new Trail(this.#api);
+    this.desk = new Desk(this.#api);
+    this.workspaces = new Workspaces(this.#api, this.desk, () => this.#worldReplaced());
+    this.scripts = new ScriptCalls(this.#api, () => this.refresh());
+    this.shell = new CliShell(this.#api, () => ({
+      region: this.region,
+      principal: $state.snapshot(this.principal) as Principal,
+    }));
     const failed = (message: string) => {
       this.fatal = `The KMS worker failed to start: ${message}`;
     };
@@ -184,14 +110,14 @@ export class Lab {
       await subscribed;
       await opened;
       await this.refresh();
-      void this.#loadWorkspaces();
+      void this.workspaces.load();
     } catch (e) {
       this.fatal = `The KMS world could not be opened: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 
   /** The KMS worker, for the lesson, challenge and share-link methods (src/ui/learn, src/ui/share). */
-  get worker(): Comlink.Remote<KmsWorkerApi> {
+  get worker(): KmsWorkerRemote {
     return this.#api;
   }
 
@@ -241,6 +167,12 @@ export class Lab {
     this.principal = principal;
   }
 
+  select(selection: Selection | null): void {
+    this.selection = selection;
+  }
+
+  // ---- console calls: as the acting principal, in the current Region unless told otherwise ----
+
   /** The acting principal, calling from the console in `region` (default: the current Region). */
   #consoleCaller(region?: string) {
     return {
@@ -252,9 +184,27 @@ export class Lab {
 
   /** Ties a console call's result to its trace and refreshes the world view. */
   async #settled<R extends CallResult<unknown>>(result: R): Promise<R> {
-    this.#attachResult(result);
+    this.callLog.attachResult(result);
     await this.refresh();
     return result;
+  }
+
+  /**
+   * Calls a KMS operation as the current principal, in the current Region unless `options.region`
+   * names another (a key's own Region, for the key detail of a key elsewhere).
+   */
+  async call<O extends OperationName>(
+    operation: O,
+    input: OperationInput<O>,
+    options: { readonly region?: string } = {},
+  ): Promise<CallResult<OperationOutput<O>>> {
+    const call = this.#api.call as unknown as (
+      op: O,
+      input: OperationInput<O>,
+      caller: { region: string; principal: Principal; source: 'console' },
+    ) => Promise<CallResult<OperationOutput<O>>>;
+    const result = await call(operation, input, this.#consoleCaller(options.region));
+    return this.#settled(result);
   }
 
   /** Calls the simulated IAM API in the acting principal's account. */
@@ -305,97 +255,9 @@ export class Lab {
     return this.#settled(result);
   }
 
-  /** A scratchpad script's service call (`s3.putObject(…)`), as `principal` in `region`. */
-  serviceScript(
-    service: string,
-    operation: string,
-    input: Record<string, unknown>,
-    region: string,
-    principal: Principal,
-  ): Promise<CallResult> {
-    return this.#api.service(service, operation, input, { region, principal, source: 'script' });
-  }
-
-  /**
-   * A scratchpad script's call into the world around KMS (`lab.iam.createUser(…)`,
-   * `lab.cloudHsm.createCluster(…)`, `lab.fault.stopHsm(…)`), as `principal` in `region`.
-   */
-  worldScript(
-    family: 'iam' | 'cloudHsm' | 'lab',
-    operation: string,
-    input: Record<string, unknown>,
-    region: string,
-    principal: Principal,
-  ): Promise<CallResult> {
-    const caller = { region, principal, source: 'script' as const };
-    if (family === 'iam')
-      // A new user or role is someone the script may act as next (`lab.as({ principal })`).
-      return this.#api.iam(operation, input, caller).then(async (r) => {
-        if (r.ok) await this.refresh();
-        return r;
-      });
-    if (family === 'cloudHsm') return this.#api.cloudHsm(operation, input, caller);
-    return this.#api.lab(operation, input, caller);
-  }
-
-  /** The world operations scripts reach through `lab`. */
-  worldOperations(): Promise<WorldOperationsInfo> {
-    return this.#api.worldOperations();
-  }
-
-  /** The simulated clock's time (epoch ms), as a script reads it (`lab.clock.now()`). */
-  clockNow(): Promise<number> {
-    return this.#api.clockNow();
-  }
-
-  /** A script's clock move (`lab.clock.advance(seconds)`); the page refreshes from the events. */
-  async advanceClockScript(seconds: number): Promise<CallResult<{ fired: unknown[]; now: number }>> {
-    const r = await this.#api.advanceClock(seconds);
-    if (!r.ok) return r;
-    const now = await this.#api.clockNow();
-    void this.refresh();
-    return { ok: true, output: { fired: r.output.fired, now } };
-  }
-
   /** The simulated services' resources of every account and Region, without key material. */
   serviceResources(): Promise<ServiceResourceView[]> {
     return this.#api.serviceResources();
-  }
-
-  /** The service clients scripts get (`s3`, `ec2`, …) and their methods. */
-  serviceClients(): Promise<ServiceClientInfo[]> {
-    return this.#api.serviceClients();
-  }
-
-  /** Runs an AWS CLI line in the workspace's shell, as the acting principal in the current Region. */
-  cli(line: string): Promise<CliLineResult> {
-    return this.#api.cli(line, {
-      region: this.region,
-      principal: $state.snapshot(this.principal) as Principal,
-    });
-  }
-
-  cliComplete(line: string): Promise<{ start: number; end: number; candidates: string[] }> {
-    return this.#api.cliComplete(line, this.region);
-  }
-
-  /** Puts a file into the workspace's virtual file system (for `fileb://`). */
-  putFile(path: string, bytes: Uint8Array): Promise<VirtualFile> {
-    return this.#api.putFile(path, Comlink.transfer(bytes, [bytes.buffer]));
-  }
-
-  listFiles(): Promise<VirtualFile[]> {
-    return this.#api.listFiles();
-  }
-
-  /** Declarations of `@aws-sdk/client-kms` and the lab's globals for the scratchpad editor. */
-  sdkTypes(): Promise<string> {
-    return this.#api.sdkTypes();
-  }
-
-  /** Answers one SDK request from a scratchpad script (operation, JSON 1.1 body) as `principal` in `region`. */
-  wire(operation: string, body: string, region: string, principal: Principal): Promise<WireReply> {
-    return this.#api.wire(operation, body, { region, principal, source: 'script' });
   }
 
   /** Makes the same call `count` times inside the KMS worker; resolves with the milliseconds taken. */
@@ -408,66 +270,7 @@ export class Lab {
     );
   }
 
-  /** Rows `offset…offset+limit` (newest first) of the CloudTrail records matching `filter`. */
-  trailWindow(filter: TrailFilter, offset: number, limit: number): Promise<TrailWindow> {
-    return this.#api.trailWindow(filter, offset, limit);
-  }
-
-  trailFacets(): Promise<TrailFacets> {
-    return this.#api.trailFacets();
-  }
-
-  /** The full record behind a trail row. */
-  trailRecord(row: TrailRow): Promise<CloudTrailRecord | null> {
-    return this.#api.trailRecord(row.index, row.eventID);
-  }
-
-  /** The trail bucket's log and digest files. */
-  trailFiles(): Promise<TrailDeliveryState> {
-    return this.#api.trailFiles();
-  }
-
-  /** Delivers log and digest files for every complete simulated hour not yet delivered. */
-  deliverTrail(): Promise<TrailDeliveryState & { delivered: { logFiles: number; digestFiles: number } }> {
-    return this.#api.deliverTrail();
-  }
-
-  tamperTrail(key: string, action: TamperAction): Promise<TrailDeliveryState> {
-    return this.#api.tamperTrail(key, action);
-  }
-
-  /** `aws cloudtrail validate-logs` for an account and Region of the trail. */
-  validateTrail(account: string, region: string): Promise<ValidateLogsResult> {
-    return this.#api.validateTrail(account, region);
-  }
-
-  callById(requestId: string): CallEntry | undefined {
-    for (let i = this.calls.length - 1; i >= 0; i--)
-      if (this.calls[i]!.trace.requestId === requestId) return this.calls[i];
-    return undefined;
-  }
-
-  select(selection: Selection | null): void {
-    this.selection = selection;
-  }
-
-  /**
-   * Calls a KMS operation as the current principal, in the current Region unless `options.region`
-   * names another (a key's own Region, for the key detail of a key elsewhere).
-   */
-  async call<O extends OperationName>(
-    operation: O,
-    input: OperationInput<O>,
-    options: { readonly region?: string } = {},
-  ): Promise<CallResult<OperationOutput<O>>> {
-    const call = this.#api.call as unknown as (
-      op: O,
-      input: OperationInput<O>,
-      caller: { region: string; principal: Principal; source: 'console' },
-    ) => Promise<CallResult<OperationOutput<O>>>;
-    const result = await call(operation, input, this.#consoleCaller(options.region));
-    return this.#settled(result);
-  }
+  // ---- the world as a whole: its clock and its history -----------------------------------------
 
   /** Advances the simulated clock; due deletions happen on the way. */
   async advanceClock(seconds: number): Promise<CallResult<unknown>> {
@@ -489,67 +292,16 @@ export class Lab {
   /** Replaces the workspace's world with a fresh one (undo brings the old one back). */
   async reset(): Promise<void> {
     await this.#api.reset();
+    await this.#worldReplaced();
+  }
+
+  /** Another world is open (reset, another workspace, a file imported): nothing of the old one stays selected. */
+  async #worldReplaced(): Promise<void> {
     this.selection = null;
     await this.refresh();
   }
 
-  /** Opens (creating if needed) the workspace `name` and remembers it for the next visit. */
-  async switchWorkspace(name: string): Promise<void> {
-    await this.#api.open(name);
-    try {
-      localStorage.setItem(WORKSPACE_STORAGE, name);
-    } catch {
-      // Not remembered; nothing else depends on it.
-    }
-    this.selection = null;
-    await this.refresh();
-    await this.#loadWorkspaces();
-  }
-
-  /** Deletes a workspace: its world and its desk (script, command history, files). */
-  async deleteWorkspace(name: string): Promise<void> {
-    await this.#api.deleteWorkspace(name);
-    forgetDesk(name);
-    await this.#loadWorkspaces();
-  }
-
-  /** The open workspace, its desk included, as the text of a workspace file. */
-  async exportWorkspace(): Promise<{ name: string; text: string }> {
-    const { name, world, desk } = await this.#api.exportWorld();
-    return { name, text: encodeWorkspaceFile(name, world, { desk }) };
-  }
-
-  /**
-   * Replaces the open workspace's world with the one in a workspace file (undoable), and its desk
-   * with the file's, if it has one. A file that is not valid, desk included, changes nothing.
-   */
-  async importWorkspace(text: string): Promise<void> {
-    const file = decodeWorkspaceFile<PersistedWorld>(text);
-    await this.#api.importWorld(file.world, file.desk);
-    if (file.desk) this.deskVersion++;
-    this.selection = null;
-    await this.refresh();
-  }
-
-  // ---- the learner's desk (workers/desk.ts): what the scratchpad and terminal keep -------------
-
-  /**
-   * A workspace's script and command history from its desk; parts it has none of are taken over
-   * from `legacy` (see src/ui/share/scratchpadScript.ts, which calls this).
-   */
-  openDesk(workspace: string, legacy?: LegacyDesk): Promise<DeskText> {
-    return this.#api.deskOpen(workspace, legacy);
-  }
-
-  /** Saves a workspace's scratchpad script in its desk. */
-  saveScript(workspace: string, text: string): Promise<void> {
-    return this.#api.deskSaveScript(workspace, text);
-  }
-
-  /** Adds a command line to a workspace's history (the newest 200 are kept). */
-  appendCliHistory(workspace: string, line: string): Promise<string[]> {
-    return this.#api.deskAppendHistory(workspace, line);
-  }
+  // ---- following the worker ---------------------------------------------------------------------
 
   /** Reloads state and any new trail records; concurrent requests coalesce. */
   refresh(): Promise<void> {
@@ -561,17 +313,10 @@ export class Lab {
       try {
         do {
           this.#refreshAgain = false;
-          const reset = this.#resetTrail;
-          this.#resetTrail = false;
-          const from = reset ? 0 : this.#trailEnd;
-          const [state, tail] = await Promise.all([this.#api.state(), this.#api.trailTail(from, TRAIL_TAIL)]);
+          const [state, showTail] = await Promise.all([this.#api.state(), this.trail.readTail()]);
           this.state = state;
           this.stateReadAt = Date.now();
-          this.#trailEnd = tail.end;
-          if (reset) {
-            this.trail = tail.records;
-            this.trailGeneration++;
-          } else if (tail.records.length) this.trail = this.trail.concat(tail.records).slice(-TRAIL_TAIL);
+          showTail();
         } while (this.#refreshAgain);
       } finally {
         this.#refreshing = null;
@@ -580,48 +325,16 @@ export class Lab {
     return this.#refreshing;
   }
 
-  async #loadWorkspaces() {
-    this.workspaces = await this.#api.workspaces();
-  }
-
-  #attachResult(result: CallResult<unknown>) {
-    const id = result.requestId;
-    if (!id) return;
-    const outcome = result.ok ? { response: result.output } : { error: result.error };
-    const waiting = this.#incoming.findIndex((c) => c.trace.requestId === id);
-    if (waiting >= 0) {
-      this.#incoming[waiting] = { ...this.#incoming[waiting]!, ...outcome };
-      return;
-    }
-    let i = this.calls.length - 1;
-    while (i >= 0 && this.calls[i]!.trace.requestId !== id) i--;
-    if (i < 0) {
-      this.#early.set(id, result);
-      return;
-    }
-    const next = [...this.calls];
-    next[i] = { ...next[i]!, ...(result.ok ? { response: result.output } : { error: result.error }) };
-    this.calls = next;
-  }
-
   #onEvent(e: LabEvent) {
     if (e.type === 'learn') {
       this.learnStatus = e.status;
       return;
     }
     if (e.type === 'reset') {
-      this.#resetTrail = true;
+      this.trail.replaced();
       if (this.selection?.kind === 'call') this.selection = null;
     } else if (e.type === 'call') {
-      const early = this.#early.get(e.trace.requestId);
-      this.#early.delete(e.trace.requestId);
-      const entry: CallEntry = {
-        trace: e.trace,
-        records: e.records,
-        ...(e.request ? { request: e.request } : {}),
-        ...(early ? (early.ok ? { response: early.output } : { error: early.error }) : {}),
-      };
-      this.#addCall(entry);
+      this.callLog.record(e);
       this.animator.enqueue(e.trace, (arn) => this.keyByArn(arn) !== undefined, e.request?.input);
     } else if (e.type === 'serviceEvent') {
       this.animator.enqueueService(e.event, e.records[0]?.eventID ?? `${e.event.kind}:${e.event.at}`);
@@ -633,23 +346,6 @@ export class Lab {
    * Refreshes after an event: at once for a lone event, at most every {@link BURST_REFRESH_MS}
    * during a burst (a script making a thousand calls must not pay a full refresh per call).
    */
-  /** Adds a call to `calls`: at once for a lone call, at most every {@link BURST_REFRESH_MS} in a burst. */
-  #addCall(entry: CallEntry) {
-    this.#incoming.push(entry);
-    if (this.#incomingTimer !== null) return;
-    const wait = this.#callsLandedAt + BURST_REFRESH_MS - performance.now();
-    if (wait <= 0) this.#landCalls();
-    else this.#incomingTimer = setTimeout(() => this.#landCalls(), wait);
-  }
-
-  #landCalls() {
-    this.#incomingTimer = null;
-    this.#callsLandedAt = performance.now();
-    const landed = this.#incoming;
-    this.#incoming = [];
-    this.calls = this.calls.concat(landed).slice(-CALL_LOG_LIMIT);
-  }
-
   #refreshSoon() {
     const now = performance.now();
     const burst = now - this.#lastEventAt < BURST_REFRESH_MS;

@@ -206,7 +206,7 @@ export class Learn {
     return this.#act('start', async () => {
       const { workspace, status } = await this.lab.worker.startLearn(kind, id);
       await this.bind({ workspace, kind, id, trailIndex: status.trailIndex, met: [] });
-      await this.lab.switchWorkspace(workspace);
+      await this.lab.workspaces.open(workspace);
     }) as Promise<void>;
   }
 

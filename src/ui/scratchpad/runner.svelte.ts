@@ -218,11 +218,11 @@ export class ScriptRunner {
       return;
     }
     const lab = this.#lab;
-    this.#services ??= lab.serviceClients().catch(() => {
+    this.#services ??= lab.scripts.serviceClients().catch(() => {
       this.#services = null;
       return [];
     });
-    this.#world ??= lab.worldOperations().catch(() => {
+    this.#world ??= lab.scripts.worldOperations().catch(() => {
       this.#world = null;
       return EMPTY_WORLD;
     });
@@ -340,7 +340,7 @@ export class ScriptRunner {
       principal = $state.snapshot(found.principal) as Principal;
     }
     this.callCount++;
-    const r = await this.#lab.wire(m.op, m.body, m.region, principal);
+    const r = await this.#lab.scripts.wire(m.op, m.body, m.region, principal);
     let parsed: unknown;
     try {
       parsed = JSON.parse(r.body);
@@ -400,7 +400,7 @@ export class ScriptRunner {
     const input = plainServiceInput(m.input);
     if ('error' in input) return refuse('ValidationException', input.error);
     this.callCount++;
-    const r = await this.#lab.serviceScript(spec.service, m.op, input.value, m.region, principal);
+    const r = await this.#lab.scripts.service(spec.service, m.op, input.value, m.region, principal);
     const explanation = r.ok ? undefined : r.error.explanation;
     if (explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, explanation);
     if (this.#frame === frame)
@@ -470,20 +470,20 @@ export class ScriptRunner {
         : family === 'lab'
           ? `lab.control:${m.op}`
           : `lab.${family}.${Object.entries(world[family]).find(([, op]) => op === m.op)![0]}`;
-    let r: Awaited<ReturnType<Lab['worldScript']>>;
+    let r: Awaited<ReturnType<Lab['scripts']['world']>>;
     if (family === 'clock') {
       if (m.op === 'Now') {
-        reply({ ok: true, output: { now: await this.#lab.clockNow() } });
+        reply({ ok: true, output: { now: await this.#lab.scripts.clockNow() } });
         return;
       }
       const seconds = input.value.Seconds;
       if (typeof seconds !== 'number' || !(seconds > 0) || seconds > MAX_ADVANCE_S)
         return refuse('ValidationException', t('scratchpad.refuseClockAdvance', { max: MAX_ADVANCE_S }));
       this.callCount++;
-      r = await this.#lab.advanceClockScript(seconds);
+      r = await this.#lab.scripts.advanceClock(seconds);
     } else {
       this.callCount++;
-      r = await this.#lab.worldScript(family, m.op, input.value, m.region, principal);
+      r = await this.#lab.scripts.world(family, m.op, input.value, m.region, principal);
     }
     const explanation = r.ok ? undefined : r.error.explanation;
     if (explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, explanation);

@@ -44,7 +44,7 @@ function dropLegacy(workspace: string) {
 export async function loadDesk(lab: Lab, workspace: string): Promise<DeskText> {
   desks = lab;
   const legacy = legacyOf(workspace);
-  const desk = await lab.openDesk(workspace, legacy);
+  const desk = await lab.desk.open(workspace, legacy);
   if (legacy.script !== undefined || legacy.history) dropLegacy(workspace);
   if (desk.script === undefined) scripts.delete(workspace);
   else scripts.set(workspace, desk.script);
@@ -58,7 +58,7 @@ export async function loadDesk(lab: Lab, workspace: string): Promise<DeskText> {
 export async function saveScript(lab: Lab, workspace: string, text: string): Promise<void> {
   desks = lab;
   scripts.set(workspace, text);
-  await lab.saveScript(workspace, text);
+  await lab.desk.saveScript(workspace, text);
 }
 
 /** The workspace's script as last loaded or saved on this page (undefined: none of its own). */
@@ -73,7 +73,7 @@ export function readScript(workspace: string): string | undefined {
  */
 export function writeScript(workspace: string, text: string): void {
   scripts.set(workspace, text);
-  void desks?.saveScript(workspace, text).catch(() => undefined);
+  void desks?.desk.saveScript(workspace, text).catch(() => undefined);
 }
 
 /** Forgets what the page knows of a deleted workspace's desk (and anything older versions left). */

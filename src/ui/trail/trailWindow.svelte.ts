@@ -50,7 +50,7 @@ export class TrailRows {
     this.#pending = { from: start, to: end, key, state };
     const seq = ++this.#seq;
     void this.#lab()
-      .trailWindow(filter, start, end - start)
+      .trail.window(filter, start, end - start)
       .then((next) => {
         if (seq !== this.#seq) return;
         this.#pending = null;
