@@ -3,7 +3,8 @@
  * (not before its goal is met, then solved and marked complete); exam mode (timer, answers, an
  * ordering left untouched scored as unanswered, score and explanations per item); the language picker
  * (lessons and panel text in German, kept across a reload, back to English); and a deleted workspace
- * that followed a lesson not coming back attached to it under the same name.
+ * that followed a lesson not coming back attached to it under the same name; an embed link showing
+ * one scenario without the lab's chrome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -266,6 +267,41 @@ describe('challenges, exam mode, language and workspaces in the learn panel', ()
     expect(await page.getByTestId('workspace-select').inputValue()).toBe('grants');
     await page.getByTestId('lesson-list').waitFor();
     expect(await page.getByTestId('lesson-view').count()).toBe(0);
+  }, 40_000);
+
+  it('embeds a lesson scenario without the lab chrome: previewed, loaded on request, nothing run', async () => {
+    await browse(page, 'tab-lessons');
+    await page.locator('[data-testid="lesson-item"][data-id="encryption-context"]').click();
+    await page.locator('[data-testid="lesson-view"][data-id="encryption-context"]').waitFor();
+    await page.getByTestId('share-button').click();
+    await page.locator('[data-testid="share-dialog"] input[value="embed"]').check();
+    await expect.poll(() => page.getByTestId('share-url').inputValue()).toMatch(/#embed=[A-Za-z0-9_-]+$/);
+    const url = await page.getByTestId('share-url').inputValue();
+    await page.keyboard.press('Escape');
+
+    const context = await h.browser.newContext({ viewport: { width: 900, height: 800 } });
+    const p2 = await context.newPage();
+    const errors: string[] = [];
+    p2.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await p2.goto(url);
+      await p2.locator('[data-testid="app"][data-embed="true"][data-ready="true"]').waitFor();
+      // No lab chrome: no top bar, no workspace or principal pickers, no key console.
+      expect(await p2.locator('header.topbar').count()).toBe(0);
+      expect(await p2.getByTestId('workspace-select').count()).toBe(0);
+      expect(await p2.getByTestId('create-submit').count()).toBe(0);
+      await p2.getByTestId('share-summary').waitFor();
+      expect(await p2.locator('[data-testid="world-key"]').count()).toBe(0);
+      await p2.getByTestId('share-open').click();
+      await p2.locator('[data-testid="lesson-view"][data-id="encryption-context"]').waitFor();
+      await p2.getByTestId('world-view').waitFor();
+      await expect.poll(() => p2.url()).toMatch(/#embed$/);
+      // Nothing ran: no step of the lesson is met.
+      expect(await metSteps(p2)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   }, 40_000);
 
   it('raised no console errors', () => {
