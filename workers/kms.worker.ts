@@ -297,8 +297,8 @@ const api = {
   },
 
   /** What a `#s=`/`#embed=` hash would load (never loads or runs anything); null for no link. */
-  async previewShareLink(hash: string): Promise<LearnSide.SharePreview | null> {
-    return (await learnSide()).previewLink(hash);
+  async previewShareLink(hash: string, locale = 'en'): Promise<LearnSide.SharePreview | null> {
+    return (await learnSide()).previewLink(hash, locale);
   },
 
   /**

@@ -36,6 +36,7 @@ import {
   readShareHash,
   shareHash,
   ShareLinkError,
+  type ShareLinkProblem,
   type SharedScenario,
 } from '../src/share/index.ts';
 
@@ -119,7 +120,13 @@ export type SharePreview =
       readonly lessonTitle?: string;
       readonly challengeTitle?: string;
     }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      /** What is wrong, for a message in the learner's language. */
+      readonly problem: ShareLinkProblem | 'unreadable';
+      /** The details, in English. */
+      readonly message: string;
+    };
 
 // ---- catalog --------------------------------------------------------------------------------------
 
@@ -177,9 +184,13 @@ const localized = (id: string, locale: string) => {
   return l && localizeLesson(l, locale, TRANSLATIONS);
 };
 
+/** The lesson locale serving `locale`: `de-AT` is served by `de` when there is no `de-AT` folder. */
+function localeOf(locale: string): string {
+  return [locale, locale.split('-')[0]!].find((l) => LOCALES.includes(l)) ?? 'en';
+}
+
 export function catalog(locale = 'en'): LearnCatalog {
-  // `de-AT` is served by `de` when there is no `de-AT` folder, as the interface text is.
-  const loc = [locale, locale.split('-')[0]!].find((l) => LOCALES.includes(l)) ?? 'en';
+  const loc = localeOf(locale);
   return {
     locale: loc,
     locales: LOCALES,
@@ -425,7 +436,7 @@ export async function decodeLink(
   return readShareHash(hash, known);
 }
 
-export async function previewLink(hash: string): Promise<SharePreview | null> {
+export async function previewLink(hash: string, locale = 'en'): Promise<SharePreview | null> {
   try {
     const r = await decodeLink(hash);
     if (!r) return null;
@@ -437,14 +448,15 @@ export async function previewLink(hash: string): Promise<SharePreview | null> {
       ...(s.title ? { title: s.title } : {}),
       ...(s.clock ? { clock: s.clock } : {}),
       ...(s.script ? { script: s.script } : {}),
-      ...(s.lessonId ? { lessonTitle: lessonById(s.lessonId)!.title } : {}),
+      ...(s.lessonId
+        ? { lessonTitle: localizeLesson(lessonById(s.lessonId)!, localeOf(locale), TRANSLATIONS).title }
+        : {}),
       ...(s.challengeId ? { challengeTitle: challengeById(s.challengeId)!.title } : {}),
     };
   } catch (e) {
-    return {
-      ok: false,
-      message: e instanceof ShareLinkError ? e.message : 'This link could not be read. Nothing was changed.',
-    };
+    return e instanceof ShareLinkError
+      ? { ok: false, problem: e.problem, message: e.message }
+      : { ok: false, problem: 'unreadable', message: 'This link could not be read. Nothing was changed.' };
   }
 }
 

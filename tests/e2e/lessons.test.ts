@@ -183,17 +183,21 @@ describe('lessons, progress and share links', () => {
 
       // Hostile links: an error, and nothing changes.
       const options = await p2.locator('[data-testid="workspace-select"] option').count();
-      const hostile = [
-        `#s=${'A'.repeat(40_000)}`,
-        '#s=@@not-base64@@',
-        `#s=${await payloadOf({ v: 2, w: { KmsLabScenario: 1, Accounts: {} } })}`,
-        `#s=${await payloadOf({ v: 1, w: { KmsLabScenario: 1, Accounts: { '111122223333': { Users: [{ UserName: 'x\u202e' }] } } } })}`,
+      const hostile: [string, string][] = [
+        [`#s=${'A'.repeat(40_000)}`, 'oversized'],
+        ['#s=@@not-base64@@', 'malformed'],
+        [`#s=${await payloadOf({ v: 2, w: { KmsLabScenario: 1, Accounts: {} } })}`, 'version'],
+        [
+          `#s=${await payloadOf({ v: 1, w: { KmsLabScenario: 1, Accounts: { '111122223333': { Users: [{ UserName: 'x\u202e' }] } } } })}`,
+          'invalid',
+        ],
       ];
-      for (const hash of hostile) {
+      for (const [hash, problem] of hostile) {
         await p2.evaluate((hsh) => {
           location.hash = hsh;
         }, hash);
-        await p2.getByTestId('share-error').waitFor();
+        await p2.locator(`[data-testid="share-error"][data-problem="${problem}"]`).waitFor();
+        expect(await p2.getByTestId('share-error-detail').textContent()).toMatch(/\S/);
         await p2.getByTestId('share-dismiss').click();
         await p2.getByTestId('share-open-dialog').waitFor({ state: 'hidden' });
       }

@@ -45,6 +45,22 @@ it('serves a regional locale from its language folder, and English for an unknow
   expect(catalog('fr-FR').locale).toBe('en');
 });
 
+it('previews a share link with the lesson title in the learner\u2019s language, and says what is wrong with a bad one', async () => {
+  const { previewLink } = await import('../../workers/learnSide.ts');
+  const { shareHash, SHARE_VERSION } = await import('../../src/share/index.ts');
+  const hash = await shareHash({
+    version: SHARE_VERSION,
+    lessonId: 'envelope-encryption',
+    world: { KmsLabScenario: 1, Accounts: {} } as never,
+  });
+  const de = await previewLink(hash, 'de-DE');
+  expect(de?.ok && de.lessonTitle).toMatch(/Verschlüsselung/);
+  const en = await previewLink(hash);
+  expect(en?.ok && en.lessonTitle).toBe(lessonById('envelope-encryption')!.title);
+  const bad = await previewLink('#s=@@@');
+  expect(bad).toMatchObject({ ok: false, problem: 'malformed' });
+});
+
 it('reports stale entries', () => {
   const en = lessonById('envelope-encryption')!;
   expect(staleKeys(en, { steps: { 'no-such-step': { text: 'x' } } })).toEqual(['steps.no-such-step']);
