@@ -1,3 +1,5 @@
+import { accountAlias } from './accountName.ts';
+import { t } from './i18n/text.svelte.ts';
 import * as Comlink from 'comlink';
 import { lastWorkspace, spawnKmsWorker, workerFailure } from './kmsWorker.ts';
 // Values come from the small world modules, not the engine's index: the page must not bundle the engine.
@@ -26,11 +28,6 @@ import { CliShell } from './terminal/cliShell.ts';
 // Many components take their types from here, next to `Lab`.
 export type * from './labTypes.ts';
 
-/** The principals the learner can act as. */
-export const PRINCIPALS: readonly { readonly principal: Principal; readonly label: string }[] = ACCOUNTS.map(
-  (a) => ({ principal: rootPrincipal(a.id), label: `root · ${a.id} (${a.alias})` }),
-);
-
 /** During a burst of events, the page refreshes at most this often (ms). */
 const BURST_REFRESH_MS = 100;
 
@@ -44,7 +41,7 @@ export class Lab {
   /** The Region whose KMS endpoint the console talks to. */
   region = $state(DEFAULT_REGION);
   /** Whom the console acts as. */
-  principal = $state.raw<Principal>(PRINCIPALS[0]!.principal);
+  principal = $state.raw<Principal>(rootPrincipal(ACCOUNTS[0]!.id));
   /** Latest state from the worker; null until the worker has opened the world. */
   state = $state.raw<LabState | null>(null);
   /** What the inspector shows. */
@@ -151,12 +148,19 @@ export class Lab {
   get principals(): readonly PrincipalChoice[] {
     const ids = this.state?.identities ?? [];
     return ACCOUNTS.flatMap((a): PrincipalChoice[] => [
-      { principal: rootPrincipal(a.id), label: `root · ${a.id} (${a.alias})`, kind: 'root' },
+      {
+        principal: rootPrincipal(a.id),
+        label: t('app.actAsRoot', { account: a.id, alias: accountAlias(a.alias) }),
+        kind: 'root',
+      },
       ...ids
         .filter((i) => i.accountId === a.id)
         .map((i): PrincipalChoice => ({
           principal: i.principal,
-          label: `${i.kind === 'user' ? 'user' : 'role'} ${i.name} · ${a.id}`,
+          label:
+            i.kind === 'user'
+              ? t('app.actAsUser', { name: i.name, account: a.id })
+              : t('app.actAsRole', { name: i.name, account: a.id }),
           kind: i.kind,
         })),
     ]);
