@@ -9,11 +9,12 @@
  */
 import { LESSONS, lessonById } from '../lessons/index.ts';
 import { CHALLENGES, challengeById } from '../lessons/challenges/index.ts';
-import { LOCALES, TRANSLATIONS } from '../lessons/translations.ts';
+import { CHALLENGE_TRANSLATIONS, LOCALES, TRANSLATIONS } from '../lessons/translations.ts';
 import {
   drawExam as draw,
   grade,
   LESSON_EPOCH,
+  localizeChallenge,
   localizeLesson,
   runScript,
   scoreExam as score,
@@ -189,8 +190,22 @@ function localeOf(locale: string): string {
   return [locale, locale.split('-')[0]!].find((l) => LOCALES.includes(l)) ?? 'en';
 }
 
-export function catalog(locale = 'en'): LearnCatalog {
-  const loc = localeOf(locale);
+/**
+ * The learner's locale, as served (see {@link localeOf}): the one of the last `catalog(locale)` call.
+ * Grading (gradeQuestion, gradeActive, scoreExam) and the hands-on goals of a started challenge take no
+ * locale from the page; the page asks for `learnCatalog(locale)` on start and on every locale switch,
+ * so the catalog's locale is the one it shows, and grades explain themselves in it. A `catalog()`
+ * without a locale (the worker's own look-ups) reads it and leaves it as it is.
+ */
+let learnerLocale = 'en';
+
+/** A challenge with its text in `locale` (the learner's by default); English stays the same object. */
+const localChallenge = (c: Challenge, locale = learnerLocale): Challenge =>
+  localizeChallenge(c, locale, CHALLENGE_TRANSLATIONS);
+
+export function catalog(locale?: string): LearnCatalog {
+  const loc = localeOf(locale ?? learnerLocale);
+  if (locale !== undefined) learnerLocale = loc;
   return {
     locale: loc,
     locales: LOCALES,
@@ -207,7 +222,7 @@ export function catalog(locale = 'en'): LearnCatalog {
         minutes: l.minutes,
       };
     }),
-    challenges: CHALLENGES.map(challengeOutline),
+    challenges: CHALLENGES.map((c) => challengeOutline(localChallenge(c, loc))),
   };
 }
 
@@ -226,8 +241,10 @@ function startOf(kind: LearnKind, id: string): Start {
     if (!l) throw new Error(`No lesson "${id}".`);
     return { world: l.world, ...(l.setup ? { setup: l.setup } : {}), steps: l.steps, solution: l.solution };
   }
-  const c = challengeById(id);
-  if (!c || c.kind !== 'hands-on') throw new Error(`No hands-on challenge "${id}".`);
+  const c0 = challengeById(id);
+  if (!c0 || c0.kind !== 'hands-on') throw new Error(`No hands-on challenge "${id}".`);
+  // Goal texts in the learner's language; the checks (and so the status) are the same in every one.
+  const c = localChallenge(c0) as typeof c0;
   return {
     world: c.world,
     ...(c.setup ? { setup: c.setup } : {}),
@@ -397,7 +414,7 @@ export async function replaySolution(
 export async function gradeActive(): Promise<Grade> {
   const a = active;
   if (!a || a.kind !== 'challenge') throw new Error('No hands-on challenge is open in this workspace.');
-  const c = challengeById(a.id)!;
+  const c = localChallenge(challengeById(a.id)!);
   return grade(c, {
     kind: 'hands-on',
     world: await worldView(a.kms, { trailIndex: a.trailIndex, calls: a.calls }),
@@ -408,9 +425,10 @@ export async function gradeActive(): Promise<Grade> {
 export function gradeQuestion(id: string, answer: Answer): Grade {
   const c = challengeById(id);
   if (!c || c.kind === 'hands-on') throw new Error(`No question "${id}".`);
-  return grade(c, answer);
+  return grade(localChallenge(c), answer);
 }
 
+/** Draws an exam: item IDs and times only (the page shows the items from the localized catalog). */
 export function drawExam(count: number, startedAt: number, seed?: number): Exam {
   return draw(CHALLENGES, { count, startedAt, ...(seed === undefined ? {} : { seed }) });
 }
@@ -419,7 +437,12 @@ export function scoreExam(
   exam: Exam,
   answers: Readonly<Record<string, { readonly answer: Answer; readonly at: number }>>,
 ): ExamResult {
-  return score(CHALLENGES, exam, answers);
+  const inExam = new Set(exam.itemIds);
+  return score(
+    CHALLENGES.map((c) => (inExam.has(c.id) ? localChallenge(c) : c)),
+    exam,
+    answers,
+  );
 }
 
 // ---- share links --------------------------------------------------------------------------------------
@@ -451,7 +474,9 @@ export async function previewLink(hash: string, locale = 'en'): Promise<SharePre
       ...(s.lessonId
         ? { lessonTitle: localizeLesson(lessonById(s.lessonId)!, localeOf(locale), TRANSLATIONS).title }
         : {}),
-      ...(s.challengeId ? { challengeTitle: challengeById(s.challengeId)!.title } : {}),
+      ...(s.challengeId
+        ? { challengeTitle: localChallenge(challengeById(s.challengeId)!, localeOf(locale)).title }
+        : {}),
     };
   } catch (e) {
     return e instanceof ShareLinkError
