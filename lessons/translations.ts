@@ -4,6 +4,7 @@
  * folder (beside its interface text, `locales/<locale>/ui/`) and no code change. English is in the
  * lessons and challenges themselves.
  */
+import { ENGLISH_GRADE_WORDS, type GradeWords } from '../src/learn/challenges.ts';
 import type {
   ChallengeTranslation,
   ChallengeTranslations,
@@ -45,3 +46,18 @@ export function localesOf(...translations: readonly Readonly<Record<string, unkn
 
 /** Locales with at least one translated lesson or challenge, English first. */
 export const LOCALES: readonly string[] = localesOf(TRANSLATIONS, CHALLENGE_TRANSLATIONS);
+
+const gradingFiles = import.meta.glob<Partial<GradeWords>>('../locales/*/grading.json', {
+  eager: true,
+  import: 'default',
+});
+
+/** The grader's words per locale (`locales/<locale>/grading.json`), over English. */
+export const GRADE_WORDS: Readonly<Record<string, GradeWords>> = (() => {
+  const out: Record<string, GradeWords> = {};
+  for (const [path, words] of Object.entries(gradingFiles)) {
+    const m = /\/locales\/([a-z]{2}(?:-[A-Z]{2})?)\/grading\.json$/.exec(path);
+    if (m) out[m[1]!] = { ...ENGLISH_GRADE_WORDS, ...words };
+  }
+  return out;
+})();

@@ -9,7 +9,8 @@
  */
 import { LESSONS, lessonById } from '../lessons/index.ts';
 import { CHALLENGES, challengeById } from '../lessons/challenges/index.ts';
-import { CHALLENGE_TRANSLATIONS, LOCALES, TRANSLATIONS } from '../lessons/translations.ts';
+import { CHALLENGE_TRANSLATIONS, GRADE_WORDS, LOCALES, TRANSLATIONS } from '../lessons/translations.ts';
+import { ENGLISH_GRADE_WORDS } from '../src/learn/index.ts';
 import {
   drawExam as draw,
   grade,
@@ -200,6 +201,9 @@ function localeOf(locale: string): string {
 let learnerLocale = 'en';
 
 /** A challenge with its text in `locale` (the learner's by default); English stays the same object. */
+/** The grader's words in the learner's language. */
+const gradeWords = () => GRADE_WORDS[learnerLocale] ?? ENGLISH_GRADE_WORDS;
+
 const localChallenge = (c: Challenge, locale = learnerLocale): Challenge =>
   localizeChallenge(c, locale, CHALLENGE_TRANSLATIONS);
 
@@ -415,17 +419,18 @@ export async function gradeActive(): Promise<Grade> {
   const a = active;
   if (!a || a.kind !== 'challenge') throw new Error('No hands-on challenge is open in this workspace.');
   const c = localChallenge(challengeById(a.id)!);
-  return grade(c, {
-    kind: 'hands-on',
-    world: await worldView(a.kms, { trailIndex: a.trailIndex, calls: a.calls }),
-  });
+  return grade(
+    c,
+    { kind: 'hands-on', world: await worldView(a.kms, { trailIndex: a.trailIndex, calls: a.calls }) },
+    gradeWords(),
+  );
 }
 
 /** Grades a question (multiple-response, ordering, matching). */
 export function gradeQuestion(id: string, answer: Answer): Grade {
   const c = challengeById(id);
   if (!c || c.kind === 'hands-on') throw new Error(`No question "${id}".`);
-  return grade(localChallenge(c), answer);
+  return grade(localChallenge(c), answer, gradeWords());
 }
 
 /** Draws an exam: item IDs and times only (the page shows the items from the localized catalog). */
@@ -442,6 +447,7 @@ export function scoreExam(
     CHALLENGES.map((c) => (inExam.has(c.id) ? localChallenge(c) : c)),
     exam,
     answers,
+    gradeWords(),
   );
 }
 

@@ -108,6 +108,29 @@ export function referenceAnswer(c: QuestionChallenge): Answer {
   }
 }
 
+/** The grader's own words around a challenge's text (translations: `locales/<locale>/grading.json`). */
+export interface GradeWords {
+  /** Before the explanation of an option that is right. */
+  readonly correct: string;
+  /** Before the explanation of an option that is wrong. */
+  readonly incorrect: string;
+  readonly notAnswered: string;
+  readonly late: string;
+  /** `{kind}` is the kind of answer expected. */
+  readonly wrongKind: string;
+  /** A hands-on goal the world does not meet (its check gave no reason). */
+  readonly notMet: string;
+}
+
+export const ENGLISH_GRADE_WORDS: GradeWords = {
+  correct: 'Correct',
+  incorrect: 'Incorrect',
+  notAnswered: 'Not answered.',
+  late: 'Answered after the time ran out.',
+  wrongKind: 'Expected a {kind} answer.',
+  notMet: 'not met',
+};
+
 const zero = (c: Challenge, why: string): Grade => ({
   score: 0,
   full: false,
@@ -116,15 +139,15 @@ const zero = (c: Challenge, why: string): Grade => ({
 });
 
 /** Scores an answer; an answer of the wrong kind or shape scores 0 (never throws). */
-export function grade(c: Challenge, answer: Answer): Grade {
-  if (answer.kind !== c.kind) return zero(c, `Expected a ${c.kind} answer.`);
+export function grade(c: Challenge, answer: Answer, words: GradeWords = ENGLISH_GRADE_WORDS): Grade {
+  if (answer.kind !== c.kind) return zero(c, words.wrongKind.replace('{kind}', c.kind));
   switch (c.kind) {
     case 'multiple-response': {
       const chosen = new Set((answer as Extract<Answer, { kind: 'multiple-response' }>).chosen);
       const feedback = c.options.map((o) => ({
         id: o.id,
         ok: chosen.has(o.id) === o.correct,
-        text: `${o.correct ? 'Correct' : 'Incorrect'}: ${o.why}`,
+        text: `${o.correct ? words.correct : words.incorrect}: ${o.why}`,
       }));
       const full = feedback.every((f) => f.ok) && chosen.size === c.pick;
       return { score: full ? 1 : 0, full, feedback, explanation: c.explanation };
@@ -166,7 +189,7 @@ export function grade(c: Challenge, answer: Answer): Grade {
         return {
           id: `goal-${i + 1}`,
           ok: r === true,
-          text: r === true ? g.describe : `${g.describe}: ${r || 'not met'}`,
+          text: r === true ? g.describe : `${g.describe}: ${r || words.notMet}`,
         };
       });
       const met = feedback.filter((f) => f.ok).length;
@@ -260,6 +283,7 @@ export function scoreExam(
   pool: readonly Challenge[],
   exam: Exam,
   answers: Readonly<Record<string, { readonly answer: Answer; readonly at: number }>>,
+  words: GradeWords = ENGLISH_GRADE_WORDS,
 ): ExamResult {
   const deadline = exam.startedAt + exam.durationMs;
   let timedOut = false;
@@ -267,12 +291,12 @@ export function scoreExam(
     const c = pool.find((x) => x.id === id);
     if (!c) throw new Error(`No challenge ${id} in the pool`);
     const a = Object.hasOwn(answers, id) ? answers[id] : undefined;
-    if (!a) return { id, grade: zero(c, 'Not answered.'), answered: false };
+    if (!a) return { id, grade: zero(c, words.notAnswered), answered: false };
     if (a.at > deadline) {
       timedOut = true;
-      return { id, grade: zero(c, 'Answered after the time ran out.'), answered: false };
+      return { id, grade: zero(c, words.late), answered: false };
     }
-    return { id, grade: grade(c, a.answer), answered: true };
+    return { id, grade: grade(c, a.answer, words), answered: true };
   });
   const score = items.reduce((s, i) => s + i.grade.score, 0) / Math.max(1, items.length);
   const totals = new Map<string, { got: number; of: number }>();

@@ -311,3 +311,25 @@ describe('the worker side, in the learner\u2019s locale', () => {
     expect(en?.ok && en.challengeTitle).toBe(challengeById('contain-leak')!.title);
   });
 });
+
+describe('the grader speaks the learner’s language', () => {
+  it('words its feedback from locales/<locale>/grading.json, English otherwise', async () => {
+    const side = await import('../../workers/learnSide.ts');
+    const { catalog, gradeQuestion } = side;
+    const { GRADE_WORDS } = await import('../../lessons/translations.ts');
+    const q = CHALLENGES.find((c) => c.kind === 'multiple-response')!;
+    const wrong: Answer = { kind: 'multiple-response', chosen: [] };
+    catalog('de');
+    const de = gradeQuestion(q.id, wrong);
+    expect(de.feedback[0]!.text).toMatch(
+      new RegExp(`^(${GRADE_WORDS.de!.correct}|${GRADE_WORDS.de!.incorrect}): `),
+    );
+    const exam = { itemIds: [q.id], startedAt: 0, durationMs: 60_000, passMark: 0.72 };
+    expect(side.scoreExam(exam, {}).items[0]!.grade.explanation.startsWith(GRADE_WORDS.de!.notAnswered)).toBe(
+      true,
+    );
+    catalog('en');
+    expect(gradeQuestion(q.id, wrong).feedback[0]!.text).toMatch(/^(Correct|Incorrect): /);
+    expect(side.scoreExam(exam, {}).items[0]!.grade.explanation.startsWith('Not answered.')).toBe(true);
+  });
+});
