@@ -1,4 +1,4 @@
-/** Plain words for the engine's authorization explanations (src/kms/access/evaluate.ts). */
+/** Plain words for the engine's authorization explanations (built in src/kms/access/explanation.ts). */
 import type { AccessExplanation, DecidingRule } from '../../kms/index.ts';
 import { t } from '../i18n/text.svelte.ts';
 
