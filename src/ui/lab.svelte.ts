@@ -105,8 +105,12 @@ export class Lab {
       const subscribed = this.#api.subscribe(Comlink.proxy((e: LabEvent) => this.#onEvent(e)));
       const opened = this.#api.open(lastWorkspace()).catch(() => this.#api.open('default'));
       await subscribed;
-      await opened;
-      await this.refresh();
+      // `open` answers with the world's state: only the trail's tail is still to read.
+      const state = await opened;
+      const showTail = await this.trail.readTail();
+      this.state = state;
+      this.stateReadAt = Date.now();
+      showTail();
       void this.workspaces.load();
     } catch (e) {
       this.fatal = `The KMS world could not be opened: ${e instanceof Error ? e.message : String(e)}`;

@@ -319,6 +319,22 @@ export class ScriptRunner {
     this.#finish = null;
   }
 
+  /**
+   * The Region and principal a script's message asks for (`lab.as({ region, principal })`), or why
+   * they are refused: only the lab's Regions and principals.
+   */
+  #callerOf(
+    m: { readonly region?: unknown; readonly principal?: unknown },
+    fallback: Principal,
+  ): { region: string; principal: Principal } | { refused: string } {
+    if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
+      return { refused: refuseRegion(m.region) };
+    if (m.principal === undefined) return { region: m.region, principal: fallback };
+    const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
+    if (!found) return { refused: refusePrincipal(m.principal) };
+    return { region: m.region, principal: $state.snapshot(found.principal) as Principal };
+  }
+
   async #forward(frame: HTMLIFrameElement, m: Extract<RunnerMessage, { t: 'call' }>, fallback: Principal) {
     const reply = (status: number, body: string, requestId?: string) => {
       if (this.#frame !== frame) return;
@@ -331,16 +347,11 @@ export class ScriptRunner {
       return refuse('UnknownOperationException', t('scratchpad.refuseKmsOperation'));
     if (typeof m.body !== 'string' || m.body.length > MAX_BODY)
       return refuse('ValidationException', t('scratchpad.refuseBody'));
-    if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
-      return refuse('UnrecognizedClientException', refuseRegion(m.region));
-    let principal = fallback;
-    if (m.principal !== undefined) {
-      const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
-      if (!found) return refuse('UnrecognizedClientException', refusePrincipal(m.principal));
-      principal = $state.snapshot(found.principal) as Principal;
-    }
+    const who = this.#callerOf(m, fallback);
+    if ('refused' in who) return refuse('UnrecognizedClientException', who.refused);
+    const { region, principal } = who;
     this.callCount++;
-    const r = await this.#lab.scripts.wire(m.op, m.body, m.region, principal);
+    const r = await this.#lab.scripts.wire(m.op, m.body, region, principal);
     let parsed: unknown;
     try {
       parsed = JSON.parse(r.body);
@@ -355,7 +366,7 @@ export class ScriptRunner {
       this.#push({
         kind: 'call',
         op: m.op,
-        region: m.region,
+        region: region,
         principal: principal.arn,
         ok,
         ...(ok
@@ -389,25 +400,20 @@ export class ScriptRunner {
       !Object.values(spec.methods).includes(m.op)
     )
       return refuse('UnknownOperationException', t('scratchpad.refuseServiceOperation'));
-    if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
-      return refuse('UnrecognizedClientException', refuseRegion(m.region));
-    let principal = fallback;
-    if (m.principal !== undefined) {
-      const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
-      if (!found) return refuse('UnrecognizedClientException', refusePrincipal(m.principal));
-      principal = $state.snapshot(found.principal) as Principal;
-    }
+    const who = this.#callerOf(m, fallback);
+    if ('refused' in who) return refuse('UnrecognizedClientException', who.refused);
+    const { region, principal } = who;
     const input = plainServiceInput(m.input);
     if ('error' in input) return refuse('ValidationException', input.error);
     this.callCount++;
-    const r = await this.#lab.scripts.service(spec.service, m.op, input.value, m.region, principal);
+    const r = await this.#lab.scripts.service(spec.service, m.op, input.value, region, principal);
     const explanation = r.ok ? undefined : r.error.explanation;
     if (explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, explanation);
     if (this.#frame === frame)
       this.#push({
         kind: 'call',
         op: `${spec.client}.${Object.entries(spec.methods).find(([, op]) => op === m.op)![0]}`,
-        region: m.region,
+        region: region,
         principal: principal.arn,
         ok: r.ok,
         ...(r.ok
@@ -454,14 +460,9 @@ export class ScriptRunner {
         ? m.op === 'Now' || m.op === 'Advance'
         : Object.values(world[family]).includes(m.op));
     if (!known) return refuse('UnknownOperationException', t('scratchpad.refuseLabOperation'));
-    if (typeof m.region !== 'string' || !REGION_NAMES.has(m.region))
-      return refuse('UnrecognizedClientException', refuseRegion(m.region));
-    let principal = fallback;
-    if (m.principal !== undefined) {
-      const found = this.#lab.principals.find((p) => p.principal.arn === m.principal);
-      if (!found) return refuse('UnrecognizedClientException', refusePrincipal(m.principal));
-      principal = $state.snapshot(found.principal) as Principal;
-    }
+    const who = this.#callerOf(m, fallback);
+    if ('refused' in who) return refuse('UnrecognizedClientException', who.refused);
+    const { region, principal } = who;
     const input = plainServiceInput(m.input);
     if ('error' in input) return refuse('ValidationException', input.error);
     const label =
@@ -483,7 +484,7 @@ export class ScriptRunner {
       r = await this.#lab.scripts.advanceClock(seconds);
     } else {
       this.callCount++;
-      r = await this.#lab.scripts.world(family, m.op, input.value, m.region, principal);
+      r = await this.#lab.scripts.world(family, m.op, input.value, region, principal);
     }
     const explanation = r.ok ? undefined : r.error.explanation;
     if (explanation !== undefined && r.requestId) this.#explanations.set(r.requestId, explanation);
@@ -491,7 +492,7 @@ export class ScriptRunner {
       this.#push({
         kind: 'call',
         op: label,
-        region: m.region,
+        region: region,
         principal: principal.arn,
         ok: r.ok,
         ...(r.ok
